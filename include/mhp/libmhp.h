@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmhp - turn CXL and DAX memory into system RAM: discover, plan, apply.
+ *
+ * Conventions (as in libkmod/libdaxctl):
+ *  - every object hangs off a refcounted struct mhp_ctx;
+ *  - functions returning int return 0 or a negative errno; after a failure
+ *    mhp_get_last_error() says what failed and which file or value;
+ *  - iterators are get_first/get_next pairs with _foreach macros;
+ *  - every /sys and /proc access honours mhp_set_sysroot().
+ */
+#ifndef _LIBMHP_H_
+#define _LIBMHP_H_
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <syslog.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MHP_EXPORT __attribute__((visibility("default")))
+
+/* ---- context ---------------------------------------------------------- */
+
+struct mhp_ctx;
+
+typedef void (*mhp_log_fn)(struct mhp_ctx *ctx, int priority,
+			   const char *file, int line, const char *fn,
+			   const char *format, va_list args);
+
+/*
+ * Create a context. The log priority defaults to LOG_ERR and can be set
+ * with the MHP_LOG environment variable ("err", "info", "debug" or a
+ * syslog number); MHP_SYSROOT sets the initial sysroot.
+ */
+MHP_EXPORT int mhp_new(struct mhp_ctx **ctx);
+MHP_EXPORT struct mhp_ctx *mhp_ref(struct mhp_ctx *ctx);
+MHP_EXPORT struct mhp_ctx *mhp_unref(struct mhp_ctx *ctx);
+MHP_EXPORT void mhp_set_log_fn(struct mhp_ctx *ctx, mhp_log_fn log_fn);
+MHP_EXPORT int mhp_get_log_priority(struct mhp_ctx *ctx);
+MHP_EXPORT void mhp_set_log_priority(struct mhp_ctx *ctx, int priority);
+MHP_EXPORT void mhp_set_userdata(struct mhp_ctx *ctx, void *userdata);
+MHP_EXPORT void *mhp_get_userdata(struct mhp_ctx *ctx);
+
+/*
+ * Redirect every /sys and /proc read and write below @dir, e.g. a tree
+ * captured by mhp-capture-sysfs. NULL or "/" means the live system.
+ * Must be called before anything is discovered.
+ */
+MHP_EXPORT int mhp_set_sysroot(struct mhp_ctx *ctx, const char *dir);
+MHP_EXPORT const char *mhp_get_sysroot(struct mhp_ctx *ctx);
+
+/*
+ * Human-readable description of the last failure, "" if none. Iterators
+ * (get_first) clear it, so an empty iteration with a non-empty error
+ * means discovery failed.
+ */
+MHP_EXPORT const char *mhp_get_last_error(struct mhp_ctx *ctx);
+
+/* ---- platform --------------------------------------------------------- */
+
+enum mhp_memmap_mode {
+	MHP_MEMMAP_MODE_ABSENT = 0,	/* no memmap_on_memory parameter */
+	MHP_MEMMAP_MODE_OFF,
+	MHP_MEMMAP_MODE_ON,
+	MHP_MEMMAP_MODE_FORCE,
+};
+
+enum mhp_mmu {
+	MHP_MMU_DEFAULT = 0,
+	MHP_MMU_RADIX,		/* ppc64 */
+	MHP_MMU_HASH,		/* ppc64 */
+};
+
+enum mhp_kmem_state {
+	MHP_KMEM_UNKNOWN = 0,
+	MHP_KMEM_MISSING,	/* neither built in nor installed */
+	MHP_KMEM_LOADABLE,	/* module installed, not loaded */
+	MHP_KMEM_LOADED,
+	MHP_KMEM_BUILTIN,
+};
+
+struct mhp_platform;
+
+/*
+ * The live (or sysroot) platform, probed once per context.
+ * Returns a new reference.
+ */
+MHP_EXPORT int mhp_get_platform(struct mhp_ctx *ctx,
+				struct mhp_platform **platform);
+/*
+ * A hypothetical platform for planning: @spec is "KEY=VAL[,KEY=VAL...]"
+ * with keys arch, page_size, block_size, pageblock_size, pmd_size,
+ * struct_page_size, memmap_mode (N|Y|force), mmu (radix|hash),
+ * kernel (6.1, 6.1-mhp, 6.6, 6.8, 6.9), kernel_bytes, movable_bytes,
+ * movable_ratio. Missing keys take per-arch defaults.
+ */
+MHP_EXPORT int mhp_platform_new_model(struct mhp_ctx *ctx, const char *spec,
+				      struct mhp_platform **platform);
+MHP_EXPORT struct mhp_platform *mhp_platform_ref(struct mhp_platform *p);
+MHP_EXPORT struct mhp_platform *mhp_platform_unref(struct mhp_platform *p);
+MHP_EXPORT bool mhp_platform_is_model(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_arch(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_kernel_release(const struct mhp_platform *p);
+/* Rule set in effect: "6.1", "6.1-mhp" (this project's series), "6.6", ... */
+MHP_EXPORT const char *mhp_platform_get_rules(const struct mhp_platform *p);
+MHP_EXPORT uint64_t mhp_platform_get_page_size(const struct mhp_platform *p);
+MHP_EXPORT uint64_t mhp_platform_get_block_size(const struct mhp_platform *p);
+MHP_EXPORT uint64_t mhp_platform_get_pageblock_size(const struct mhp_platform *p);
+MHP_EXPORT uint64_t mhp_platform_get_pmd_size(const struct mhp_platform *p);
+MHP_EXPORT uint64_t mhp_platform_get_struct_page_size(const struct mhp_platform *p);
+MHP_EXPORT enum mhp_mmu mhp_platform_get_mmu(const struct mhp_platform *p);
+MHP_EXPORT enum mhp_memmap_mode mhp_platform_get_memmap_mode(const struct mhp_platform *p);
+MHP_EXPORT bool mhp_platform_has_memmap_force(const struct mhp_platform *p);
+MHP_EXPORT bool mhp_platform_has_dax_memmap_knob(const struct mhp_platform *p);
+MHP_EXPORT bool mhp_platform_splits_multi_block(const struct mhp_platform *p);
+MHP_EXPORT bool mhp_platform_has_block_size_param(const struct mhp_platform *p);
+/* NULL when the attribute is absent. */
+MHP_EXPORT const char *mhp_platform_get_auto_online_blocks(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_online_policy(const struct mhp_platform *p);
+/* -1 when unknown */
+MHP_EXPORT int mhp_platform_get_auto_movable_ratio(const struct mhp_platform *p);
+MHP_EXPORT int mhp_platform_get_auto_movable_numa_aware(const struct mhp_platform *p);
+MHP_EXPORT enum mhp_kmem_state mhp_platform_get_kmem_state(const struct mhp_platform *p);
+/* System-wide memory already online, by zone class, in bytes. */
+MHP_EXPORT uint64_t mhp_platform_get_kernel_bytes(const struct mhp_platform *p);
+MHP_EXPORT uint64_t mhp_platform_get_movable_bytes(const struct mhp_platform *p);
+
+MHP_EXPORT const char *mhp_memmap_mode_name(enum mhp_memmap_mode mode);
+MHP_EXPORT const char *mhp_kmem_state_name(enum mhp_kmem_state state);
+
+/* ---- NUMA nodes ------------------------------------------------------- */
+
+enum mhp_zone {
+	MHP_ZONE_NONE = 0,
+	MHP_ZONE_NORMAL,	/* kernel zones: DMA, DMA32, Normal */
+	MHP_ZONE_MOVABLE,
+};
+
+struct mhp_node;
+MHP_EXPORT struct mhp_node *mhp_node_get_first(struct mhp_ctx *ctx);
+MHP_EXPORT struct mhp_node *mhp_node_get_next(struct mhp_node *node);
+#define mhp_node_foreach(ctx, node)					\
+	for (node = mhp_node_get_first(ctx); node != NULL;		\
+	     node = mhp_node_get_next(node))
+MHP_EXPORT struct mhp_node *mhp_node_get_by_id(struct mhp_ctx *ctx, int id);
+MHP_EXPORT int mhp_node_get_id(const struct mhp_node *node);
+MHP_EXPORT bool mhp_node_has_cpus(const struct mhp_node *node);
+MHP_EXPORT bool mhp_node_has_memory(const struct mhp_node *node);
+/* MemTotal of the node in bytes. */
+MHP_EXPORT uint64_t mhp_node_get_mem_total(const struct mhp_node *node);
+/* Managed bytes in the zone class, from /proc/zoneinfo. */
+MHP_EXPORT uint64_t mhp_node_get_zone_bytes(const struct mhp_node *node,
+					    enum mhp_zone zone);
+/* Memory tier id, or -1. */
+MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node);
+
+/* ---- memory blocks ---------------------------------------------------- */
+
+enum mhp_block_state {
+	MHP_BLOCK_UNKNOWN = 0,
+	MHP_BLOCK_OFFLINE,
+	MHP_BLOCK_ONLINE,
+	MHP_BLOCK_GOING_OFFLINE,
+};
+
+struct mhp_block;
+/* Look up memoryN directly; -ENOENT (no error recorded) if it does not exist. */
+MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index,
+			     struct mhp_block **block);
+/* Every block in the system, in index order (scans the directory once). */
+MHP_EXPORT struct mhp_block *mhp_block_get_first(struct mhp_ctx *ctx);
+MHP_EXPORT struct mhp_block *mhp_block_get_next(struct mhp_block *block);
+#define mhp_block_foreach(ctx, block)					\
+	for (block = mhp_block_get_first(ctx); block != NULL;		\
+	     block = mhp_block_get_next(block))
+/* Re-read state and zone from sysfs. */
+MHP_EXPORT int mhp_block_refresh(struct mhp_block *block);
+MHP_EXPORT uint64_t mhp_block_get_index(const struct mhp_block *block);
+MHP_EXPORT uint64_t mhp_block_get_phys_addr(const struct mhp_block *block);
+MHP_EXPORT uint64_t mhp_block_get_size(const struct mhp_block *block);
+MHP_EXPORT enum mhp_block_state mhp_block_get_state(const struct mhp_block *block);
+/* The zone an online block is in, or the default zone of an offline one. */
+MHP_EXPORT enum mhp_zone mhp_block_get_zone(const struct mhp_block *block);
+/* Raw valid_zones text, e.g. "Normal Movable"; NULL if unreadable. */
+MHP_EXPORT const char *mhp_block_get_valid_zones(const struct mhp_block *block);
+MHP_EXPORT int mhp_block_get_node(const struct mhp_block *block);
+MHP_EXPORT bool mhp_block_is_removable(const struct mhp_block *block);
+
+MHP_EXPORT const char *mhp_block_state_name(enum mhp_block_state state);
+MHP_EXPORT const char *mhp_zone_name(enum mhp_zone zone);
+
+/* ---- memory sources: CXL and DAX -------------------------------------- */
+
+enum mhp_dax_driver {
+	MHP_DAX_DRIVER_NONE = 0,
+	MHP_DAX_DRIVER_DEVICE_DAX,
+	MHP_DAX_DRIVER_KMEM,
+	MHP_DAX_DRIVER_OTHER,
+};
+
+enum mhp_provenance {
+	MHP_PROV_UNKNOWN = 0,
+	MHP_PROV_CXL_REGION,	/* CXL region -> dax_region -> dax */
+	MHP_PROV_CXL_PMEM,	/* CXL pmem region -> nvdimm namespace -> dax */
+	MHP_PROV_HMEM,		/* Soft Reserved range -> hmem -> dax */
+	MHP_PROV_NVDIMM,	/* nvdimm (e.g. legacy pmem) namespace -> dax */
+};
+
+struct mhp_cxl_memdev;
+MHP_EXPORT struct mhp_cxl_memdev *mhp_cxl_memdev_get_first(struct mhp_ctx *ctx);
+MHP_EXPORT struct mhp_cxl_memdev *mhp_cxl_memdev_get_next(struct mhp_cxl_memdev *m);
+#define mhp_cxl_memdev_foreach(ctx, m)					\
+	for (m = mhp_cxl_memdev_get_first(ctx); m != NULL;		\
+	     m = mhp_cxl_memdev_get_next(m))
+MHP_EXPORT const char *mhp_cxl_memdev_get_name(const struct mhp_cxl_memdev *m);
+MHP_EXPORT uint64_t mhp_cxl_memdev_get_ram_size(const struct mhp_cxl_memdev *m);
+MHP_EXPORT uint64_t mhp_cxl_memdev_get_pmem_size(const struct mhp_cxl_memdev *m);
+MHP_EXPORT const char *mhp_cxl_memdev_get_serial(const struct mhp_cxl_memdev *m);
+MHP_EXPORT int mhp_cxl_memdev_get_numa_node(const struct mhp_cxl_memdev *m);
+
+struct mhp_cxl_region;
+MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_first(struct mhp_ctx *ctx);
+MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_next(struct mhp_cxl_region *r);
+#define mhp_cxl_region_foreach(ctx, r)					\
+	for (r = mhp_cxl_region_get_first(ctx); r != NULL;		\
+	     r = mhp_cxl_region_get_next(r))
+MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_by_name(struct mhp_ctx *ctx,
+							      const char *name);
+MHP_EXPORT const char *mhp_cxl_region_get_name(const struct mhp_cxl_region *r);
+/* "ram", "pmem" or NULL if unknown */
+MHP_EXPORT const char *mhp_cxl_region_get_mode(const struct mhp_cxl_region *r);
+MHP_EXPORT uint64_t mhp_cxl_region_get_resource(const struct mhp_cxl_region *r);
+MHP_EXPORT uint64_t mhp_cxl_region_get_size(const struct mhp_cxl_region *r);
+MHP_EXPORT unsigned int mhp_cxl_region_get_interleave_ways(const struct mhp_cxl_region *r);
+MHP_EXPORT unsigned int mhp_cxl_region_get_interleave_granularity(const struct mhp_cxl_region *r);
+MHP_EXPORT const char *mhp_cxl_region_get_decoder(const struct mhp_cxl_region *r);
+/* "dax_regionN" (ram) or "pmem_regionN" (pmem) child, or NULL. */
+MHP_EXPORT const char *mhp_cxl_region_get_dax_region(const struct mhp_cxl_region *r);
+MHP_EXPORT unsigned int mhp_cxl_region_get_num_targets(const struct mhp_cxl_region *r);
+MHP_EXPORT const char *mhp_cxl_region_get_target(const struct mhp_cxl_region *r,
+						 unsigned int pos);
+
+struct mhp_dax_dev;
+MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_first(struct mhp_ctx *ctx);
+MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_next(struct mhp_dax_dev *d);
+#define mhp_dax_dev_foreach(ctx, d)					\
+	for (d = mhp_dax_dev_get_first(ctx); d != NULL;			\
+	     d = mhp_dax_dev_get_next(d))
+MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_by_name(struct mhp_ctx *ctx,
+						       const char *name);
+MHP_EXPORT const char *mhp_dax_dev_get_name(const struct mhp_dax_dev *d);
+MHP_EXPORT const char *mhp_dax_dev_get_region(const struct mhp_dax_dev *d);
+/* Physical start, or UINT64_MAX if unreadable (resource is root-only). */
+MHP_EXPORT uint64_t mhp_dax_dev_get_resource(const struct mhp_dax_dev *d);
+MHP_EXPORT uint64_t mhp_dax_dev_get_size(const struct mhp_dax_dev *d);
+MHP_EXPORT uint64_t mhp_dax_dev_get_align(const struct mhp_dax_dev *d);
+/* -1 when the device has no target node (kmem refuses it). */
+MHP_EXPORT int mhp_dax_dev_get_target_node(const struct mhp_dax_dev *d);
+MHP_EXPORT enum mhp_dax_driver mhp_dax_dev_get_driver(const struct mhp_dax_dev *d);
+/* 0/1, or -1 when the kernel has no per-device memmap_on_memory knob. */
+MHP_EXPORT int mhp_dax_dev_get_memmap_on_memory(const struct mhp_dax_dev *d);
+MHP_EXPORT enum mhp_provenance mhp_dax_dev_get_provenance(const struct mhp_dax_dev *d);
+/* Human-readable chain, e.g. "region0 -> dax_region0 -> dax0.0". */
+MHP_EXPORT const char *mhp_dax_dev_get_provenance_chain(const struct mhp_dax_dev *d);
+/* The CXL region behind the device, or NULL. */
+MHP_EXPORT const char *mhp_dax_dev_get_cxl_region(const struct mhp_dax_dev *d);
+/* True when the memory may hold data (pmem): conversion needs consent. */
+MHP_EXPORT bool mhp_dax_dev_is_persistent(const struct mhp_dax_dev *d);
+/* Re-read driver, knob and target node. */
+MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d);
+
+MHP_EXPORT const char *mhp_dax_driver_name(enum mhp_dax_driver drv);
+MHP_EXPORT const char *mhp_provenance_name(enum mhp_provenance prov);
+
+/* ---- planner ---------------------------------------------------------- */
+
+enum mhp_zone_policy {
+	MHP_ZONE_POLICY_AUTO = 0,	/* keep MOVABLE:KERNEL within the ratio */
+	MHP_ZONE_POLICY_MOVABLE,
+	MHP_ZONE_POLICY_NORMAL,
+};
+
+enum mhp_memmap_policy {
+	MHP_MEMMAP_POLICY_AUTO = 0,	/* on the device where eligible */
+	MHP_MEMMAP_POLICY_ON,		/* on the device, or fail */
+	MHP_MEMMAP_POLICY_OFF,		/* always in DRAM */
+};
+
+/*
+ * Planner options. Zero-initialise, set .size = sizeof(struct
+ * mhp_plan_opts); fields left 0 take their defaults.
+ */
+struct mhp_plan_opts {
+	uint32_t size;
+	enum mhp_zone_policy zone;
+	enum mhp_memmap_policy memmap;
+	/* percent MOVABLE:KERNEL; 0 = kernel's auto_movable_ratio or 301 */
+	uint32_t movable_ratio;
+	/* warn when waste exceeds this percent of raw; 0 = 10 */
+	uint32_t waste_warn_pct;
+};
+
+#define MHP_PLAN_VERSION 1
+
+struct mhp_plan;
+/* Plan onlining of a dax device on the live (or sysroot) system. */
+MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
+				const struct mhp_plan_opts *opts,
+				struct mhp_plan **plan);
+/* Plan a hypothetical range [start, start + size) on a model platform. */
+MHP_EXPORT int mhp_plan_model(struct mhp_ctx *ctx, struct mhp_platform *platform,
+			      uint64_t start, uint64_t size,
+			      const struct mhp_plan_opts *opts,
+			      struct mhp_plan **plan);
+MHP_EXPORT struct mhp_plan *mhp_plan_ref(struct mhp_plan *plan);
+MHP_EXPORT struct mhp_plan *mhp_plan_unref(struct mhp_plan *plan);
+
+/* Name of the dax device planned, or NULL for a model plan. */
+MHP_EXPORT const char *mhp_plan_get_target(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_raw_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_usable_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_memmap_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_dram_overhead_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_force_waste_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_movable_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_normal_bytes(const struct mhp_plan *plan);
+/* True when the memmap goes on the device. */
+MHP_EXPORT bool mhp_plan_memmap_on_device(const struct mhp_plan *plan);
+MHP_EXPORT bool mhp_plan_is_eligible_memmap_on_memory(const struct mhp_plan *plan);
+MHP_EXPORT unsigned int mhp_plan_get_num_reasons(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_reason(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT int mhp_plan_get_node(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_block_size(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_num_blocks(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_block_index(const struct mhp_plan *plan, uint64_t i);
+MHP_EXPORT enum mhp_zone mhp_plan_get_block_zone(const struct mhp_plan *plan, uint64_t i);
+MHP_EXPORT unsigned int mhp_plan_get_block_memmap_pages(const struct mhp_plan *plan, uint64_t i);
+MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan *plan, uint64_t i);
+
+enum {
+	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */
+};
+/* Serialise to JSON (plan_version 1); free() the string. */
+MHP_EXPORT int mhp_plan_to_json(const struct mhp_plan *plan, unsigned int flags,
+				char **json);
+/* Load a plan written by mhp_plan_to_json() (e.g. `cxlmem plan > FILE`). */
+MHP_EXPORT int mhp_plan_from_json(struct mhp_ctx *ctx, const char *json,
+				  struct mhp_plan **plan);
+
+/* ---- executor --------------------------------------------------------- */
+
+enum mhp_event_type {
+	MHP_EVENT_STEP = 1,	/* a step starts; message says which */
+	MHP_EVENT_BLOCK_ONLINE,	/* block onlined in the planned zone */
+	MHP_EVENT_BLOCK_FOREIGN,	/* another agent onlined it, zone as planned */
+	MHP_EVENT_BLOCK_FIXED,	/* another agent onlined it in the wrong zone; redone */
+	MHP_EVENT_BLOCK_OFFLINE,
+	MHP_EVENT_BLOCK_FAILED,	/* error and message say why */
+	MHP_EVENT_ROLLBACK,	/* undoing a step; message says which */
+	MHP_EVENT_WARNING,
+};
+
+/* Passed to the event callback; valid only during the call. */
+struct mhp_event {
+	enum mhp_event_type type;
+	const char *device;
+	uint64_t block;		/* block events */
+	enum mhp_zone zone;
+	int error;		/* negative errno for failures */
+	const char *message;
+	uint64_t done;		/* blocks handled so far */
+	uint64_t total;		/* blocks to handle */
+};
+
+typedef void (*mhp_event_fn)(struct mhp_ctx *ctx, const struct mhp_event *ev,
+			     void *userdata);
+
+enum {
+	MHP_APPLY_DRY_RUN = 1 << 0,	/* check everything, change nothing */
+	MHP_APPLY_NO_ARBITRATE = 1 << 1,	/* refuse while auto-online is active */
+	MHP_APPLY_DESTROY_DATA = 1 << 2,	/* consent to convert pmem */
+};
+
+/* Returned (positive) when there was nothing to do. */
+#define MHP_NOTHING_TO_DO	1
+
+/*
+ * Apply @plan: lock, re-check it against the live system, set the dax
+ * memmap_on_memory knob, bind kmem, online each block in the planned zone
+ * in address order, verify. Any failure rolls back to the state before
+ * the call. Every step is journaled first under the state directory, so
+ * an interrupted run can be recovered with mhp_recover().
+ */
+MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan,
+			 unsigned int flags, mhp_event_fn fn, void *userdata);
+
+enum mhp_offline_to {
+	MHP_OFFLINE_TO_DEVDAX = 0,	/* rebind device_dax */
+	MHP_OFFLINE_TO_NONE,		/* leave the device unbound */
+};
+
+/*
+ * Offline every block of @device in reverse order, retrying EBUSY, EAGAIN
+ * and EINTR with backoff for up to @timeout_ms and @retries attempts per
+ * block, then unbind kmem (never while a block is online) and rebind as
+ * @to says. -EBUSY when some blocks stayed online: the events say which
+ * and why.
+ */
+MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device,
+			   enum mhp_offline_to to, unsigned int timeout_ms,
+			   unsigned int retries, mhp_event_fn fn, void *userdata);
+
+/* Directory for the lock, the journal and applied plans (default /run/mhp). */
+MHP_EXPORT int mhp_set_state_dir(struct mhp_ctx *ctx, const char *dir);
+MHP_EXPORT const char *mhp_get_state_dir(struct mhp_ctx *ctx);
+/* Name of the device an interrupted run left a journal for, or NULL. */
+MHP_EXPORT const char *mhp_journal_pending(struct mhp_ctx *ctx);
+/*
+ * Finish what an interrupted run left: roll back to the state recorded
+ * before it; where blocks cannot be offlined, roll forward to the plan.
+ * MHP_NOTHING_TO_DO when there is no journal.
+ */
+MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata);
+/* The plan last applied to @device, or -ENOENT. */
+MHP_EXPORT int mhp_get_applied_plan(struct mhp_ctx *ctx, const char *device,
+				    struct mhp_plan **plan);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Agents that online memory blocks behind our back: the kernel's
+ * auto_online_blocks, udev rules writing a block's state, and daxctl's
+ * daxdev-reconfigure@ service.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "ctx.h"
+
+static void add(struct mhp_agents *a, const char *fmt, const char *s1, const char *s2)
+{
+	if (a->nr < MHP_MAX_AGENTS)
+		snprintf(a->what[a->nr++], sizeof(a->what[0]), fmt, s1, s2);
+}
+
+static void scan_udev_dir(struct mhp_ctx *ctx, struct mhp_agents *a, const char *dir)
+{
+	char path[MHP_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (mhp_path(ctx, path, sizeof(path), "%s", dir) < 0)
+		return;
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *text;
+		size_t len = strlen(de->d_name);
+
+		if (len < 7 || strcmp(de->d_name + len - 6, ".rules") != 0)
+			continue;
+		text = mhp_read_file(ctx, "%s/%s", dir, de->d_name);
+		if (!text)
+			continue;
+		if (strstr(text, "SUBSYSTEM==\"memory\"") && strstr(text, "ATTR{state}"))
+			add(a, "udev rule %s/%s writes the state of new memory blocks",
+			    dir, de->d_name);
+		else if (strstr(text, "daxdev-reconfigure"))
+			add(a, "udev rule %s/%s starts daxdev-reconfigure@ (daxctl) for new dax devices",
+			    dir, de->d_name);
+		free(text);
+	}
+	closedir(d);
+}
+
+void mhp_agents_detect(struct mhp_ctx *ctx, struct mhp_agents *a)
+{
+	static const char *const udev_dirs[] = {
+		"/etc/udev/rules.d", "/run/udev/rules.d",
+		"/lib/udev/rules.d", "/usr/lib/udev/rules.d",
+	};
+	char policy[32] = "";
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	if (mhp_read_attr(ctx, a->auto_online, sizeof(a->auto_online),
+			  "/sys/devices/system/memory/auto_online_blocks") > 0 &&
+	    strcmp(a->auto_online, "offline") != 0) {
+		a->kernel_auto_online = true;
+		mhp_read_attr(ctx, policy, sizeof(policy),
+			      "/sys/module/memory_hotplug/parameters/online_policy");
+		add(a, "the kernel onlines new blocks itself (auto_online_blocks=%s, online_policy=%s)",
+		    a->auto_online, policy[0] ? policy : "contig-zones");
+	}
+	for (i = 0; i < ARRAY_SIZE(udev_dirs); i++)
+		scan_udev_dir(ctx, a, udev_dirs[i]);
+}

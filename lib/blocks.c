@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Memory blocks (/sys/devices/system/memory/memoryN). Blocks are looked
+ * up by index (= physical address / block size) and cached in a sorted
+ * array, so a device's blocks are found without scanning every block of
+ * a large machine.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "ctx.h"
+
+struct mhp_block {
+	struct mhp_ctx *ctx;
+	uint64_t index;
+	uint64_t size;
+	enum mhp_block_state state;
+	enum mhp_zone zone;
+	char valid_zones[48];
+	int node;
+	bool removable;
+};
+
+struct mhp_block_cache {
+	struct mhp_block **blocks;	/* sorted by index */
+	size_t nr, cap;
+	bool complete;			/* every block of the system is in */
+};
+
+static const char *const state_names[] = {
+	[MHP_BLOCK_UNKNOWN] = "unknown",
+	[MHP_BLOCK_OFFLINE] = "offline",
+	[MHP_BLOCK_ONLINE] = "online",
+	[MHP_BLOCK_GOING_OFFLINE] = "going-offline",
+};
+
+static const char *const zone_names[] = {
+	[MHP_ZONE_NONE] = "none",
+	[MHP_ZONE_NORMAL] = "normal",
+	[MHP_ZONE_MOVABLE] = "movable",
+};
+
+MHP_EXPORT const char *mhp_block_state_name(enum mhp_block_state state)
+{
+	return state < ARRAY_SIZE(state_names) ? state_names[state] : "unknown";
+}
+
+MHP_EXPORT const char *mhp_zone_name(enum mhp_zone zone)
+{
+	return zone < ARRAY_SIZE(zone_names) ? zone_names[zone] : "unknown";
+}
+
+static struct mhp_block_cache *cache(struct mhp_ctx *ctx)
+{
+	if (!ctx->blocks)
+		ctx->blocks = calloc(1, sizeof(*ctx->blocks));
+	return ctx->blocks;
+}
+
+/* Position of @index, or where it would be inserted. */
+static size_t cache_pos(struct mhp_block_cache *c, uint64_t index)
+{
+	size_t lo = 0, hi = c->nr;
+
+	if (c->nr && c->blocks[c->nr - 1]->index < index)
+		return c->nr;	/* ascending lookups append */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->blocks[mid]->index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int cache_insert(struct mhp_block_cache *c, size_t pos, struct mhp_block *b)
+{
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct mhp_block **n = realloc(c->blocks, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		c->blocks = n;
+		c->cap = cap;
+	}
+	memmove(&c->blocks[pos + 1], &c->blocks[pos], (c->nr - pos) * sizeof(*c->blocks));
+	c->blocks[pos] = b;
+	c->nr++;
+	return 0;
+}
+
+static enum mhp_zone zone_from_name(const char *z)
+{
+	if (strncmp(z, "Movable", 7) == 0)
+		return MHP_ZONE_MOVABLE;
+	if (!*z || strcmp(z, "none") == 0)
+		return MHP_ZONE_NONE;
+	return MHP_ZONE_NORMAL;	/* DMA, DMA32, Normal */
+}
+
+static int block_node(struct mhp_ctx *ctx, uint64_t index)
+{
+	char path[MHP_PATH_MAX];
+	struct dirent *de;
+	int node = -1;
+	DIR *dir;
+
+	if (mhp_path(ctx, path, sizeof(path), "/sys/devices/system/memory/memory%llu",
+		     (unsigned long long)index) < 0)
+		return -1;
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)))
+		if (sscanf(de->d_name, "node%d", &node) == 1)
+			break;
+	closedir(dir);
+	return node;
+}
+
+static int block_read(struct mhp_block *b)
+{
+	struct mhp_ctx *ctx = b->ctx;
+	unsigned long long idx = b->index;
+	char buf[32];
+	int rc;
+
+	rc = mhp_read_attr(ctx, buf, sizeof(buf),
+			   "/sys/devices/system/memory/memory%llu/state", idx);
+	if (rc < 0)
+		return mhp_fail(ctx, rc, "cannot read the state of memory block %llu (%s/sys/devices/system/memory/memory%llu/state): %s",
+				idx, ctx->sysroot, idx, strerror(-rc));
+	if (strcmp(buf, "online") == 0)
+		b->state = MHP_BLOCK_ONLINE;
+	else if (strcmp(buf, "offline") == 0)
+		b->state = MHP_BLOCK_OFFLINE;
+	else if (strcmp(buf, "going-offline") == 0)
+		b->state = MHP_BLOCK_GOING_OFFLINE;
+	else
+		b->state = MHP_BLOCK_UNKNOWN;
+	if (mhp_read_attr(ctx, b->valid_zones, sizeof(b->valid_zones),
+			  "/sys/devices/system/memory/memory%llu/valid_zones", idx) < 0)
+		b->valid_zones[0] = '\0';
+	b->zone = zone_from_name(b->valid_zones);
+	rc = mhp_read_attr(ctx, buf, sizeof(buf),
+			   "/sys/devices/system/memory/memory%llu/removable", idx);
+	b->removable = rc > 0 && buf[0] == '1';
+	return 0;
+}
+
+static int block_new(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out)
+{
+	struct mhp_platform *p;
+	struct mhp_block *b;
+	int rc;
+
+	rc = mhp_get_platform(ctx, &p);
+	if (rc < 0)
+		return rc;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		mhp_platform_unref(p);
+		return -ENOMEM;
+	}
+	b->ctx = ctx;
+	b->index = index;
+	b->size = mhp_platform_get_block_size(p);
+	mhp_platform_unref(p);
+	rc = block_read(b);
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	b->node = block_node(ctx, index);
+	*out = b;
+	return 0;
+}
+
+MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out)
+{
+	struct mhp_block_cache *c = cache(ctx);
+	struct mhp_block *b;
+	size_t pos;
+	int rc;
+
+	if (!c)
+		return -ENOMEM;
+	pos = cache_pos(c, index);
+	if (pos < c->nr && c->blocks[pos]->index == index) {
+		*out = c->blocks[pos];
+		return 0;
+	}
+	/* absence is an answer, not a failure: no error is recorded */
+	if (c->complete ||
+	    !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu",
+			(unsigned long long)index))
+		return -ENOENT;
+	rc = block_new(ctx, index, &b);
+	if (rc < 0)
+		return rc;
+	rc = cache_insert(c, pos, b);
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int scan_all(struct mhp_ctx *ctx)
+{
+	struct mhp_block_cache *c = cache(ctx);
+	char path[MHP_PATH_MAX];
+	uint64_t *idx = NULL;
+	size_t nr = 0, cap = 0, i;
+	struct dirent *de;
+	int rc = 0;
+	DIR *dir;
+
+	if (!c)
+		return -ENOMEM;
+	mhp_path(ctx, path, sizeof(path), "/sys/devices/system/memory");
+	dir = opendir(path);
+	if (!dir)
+		return mhp_fail(ctx, -errno, "cannot list %s: %s", path, strerror(errno));
+	while ((de = readdir(dir))) {
+		unsigned long long v;
+		char tail;
+
+		if (sscanf(de->d_name, "memory%llu%c", &v, &tail) != 1)
+			continue;
+		if (nr == cap) {
+			uint64_t *n;
+
+			cap = cap ? cap * 2 : 1024;
+			n = realloc(idx, cap * sizeof(*idx));
+			if (!n) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			idx = n;
+		}
+		idx[nr++] = v;
+	}
+	qsort(idx, nr, sizeof(*idx), cmp_u64);
+	for (i = 0; i < nr; i++) {
+		struct mhp_block *b;
+
+		rc = mhp_block_get(ctx, idx[i], &b);
+		if (rc < 0)
+			goto out;
+	}
+	c->complete = true;
+out:
+	closedir(dir);
+	free(idx);
+	return rc;
+}
+
+MHP_EXPORT struct mhp_block *mhp_block_get_first(struct mhp_ctx *ctx)
+{
+	struct mhp_block_cache *c = cache(ctx);
+
+	mhp_clear_error(ctx);
+	if (!c || (!c->complete && scan_all(ctx) < 0))
+		return NULL;
+	return c->nr ? c->blocks[0] : NULL;
+}
+
+MHP_EXPORT struct mhp_block *mhp_block_get_next(struct mhp_block *block)
+{
+	struct mhp_block_cache *c = block->ctx->blocks;
+	size_t pos = cache_pos(c, block->index);
+
+	return pos + 1 < c->nr ? c->blocks[pos + 1] : NULL;
+}
+
+void mhp_blocks_free(struct mhp_ctx *ctx)
+{
+	struct mhp_block_cache *c = ctx->blocks;
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nr; i++)
+		free(c->blocks[i]);
+	free(c->blocks);
+	free(c);
+	ctx->blocks = NULL;
+}
+
+MHP_EXPORT int mhp_block_refresh(struct mhp_block *block)
+{
+	return block_read(block);
+}
+
+MHP_EXPORT uint64_t mhp_block_get_index(const struct mhp_block *block)
+{
+	return block->index;
+}
+
+MHP_EXPORT uint64_t mhp_block_get_phys_addr(const struct mhp_block *block)
+{
+	return block->index * block->size;
+}
+
+MHP_EXPORT uint64_t mhp_block_get_size(const struct mhp_block *block)
+{
+	return block->size;
+}
+
+MHP_EXPORT enum mhp_block_state mhp_block_get_state(const struct mhp_block *block)
+{
+	return block->state;
+}
+
+MHP_EXPORT enum mhp_zone mhp_block_get_zone(const struct mhp_block *block)
+{
+	return block->zone;
+}
+
+MHP_EXPORT const char *mhp_block_get_valid_zones(const struct mhp_block *block)
+{
+	return block->valid_zones[0] ? block->valid_zones : NULL;
+}
+
+MHP_EXPORT int mhp_block_get_node(const struct mhp_block *block)
+{
+	return block->node;
+}
+
+MHP_EXPORT bool mhp_block_is_removable(const struct mhp_block *block)
+{
+	return block->removable;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The context structure and the object caches it owns. */
+#ifndef _LIBMHP_CTX_H_
+#define _LIBMHP_CTX_H_
+
+#include "private.h"
+
+struct mhp_node;
+struct mhp_block_cache;
+
+struct mhp_ctx {
+	int refcount;
+	mhp_log_fn log_fn;
+	int log_priority;
+	void *userdata;
+	char *sysroot;		/* "" for the live system */
+	char *state_dir;	/* below the sysroot; NULL = MHP_RUNDIR */
+	char journal_device[32];
+	char last_error[512];
+
+	struct mhp_platform *platform;	/* probed once */
+	struct mhp_node *nodes;		/* sorted list, NULL until scanned */
+	bool nodes_scanned;
+	struct mhp_block_cache *blocks;
+	struct mhp_cxl_memdev *memdevs;
+	bool memdevs_scanned;
+	struct mhp_cxl_region *regions;
+	bool regions_scanned;
+	struct mhp_dax_dev *dax_devs;
+	bool dax_scanned;
+	struct cxl_ctx *cxl;
+	struct daxctl_ctx *daxctl;
+};
+
+bool mhp_is_live(struct mhp_ctx *ctx);
+bool mhp_ctx_discovered(struct mhp_ctx *ctx);
+void mhp_ctx_free_objects(struct mhp_ctx *ctx);
+
+#endif

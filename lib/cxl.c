@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * CXL memory devices and regions. libcxl enumerates them on the live
+ * system; below a sysroot they are read from /sys/bus/cxl. ndctl 76 has
+ * no RAM-region API (cxl_region_get_mode, cxl_region_get_daxctl_region
+ * arrived in v77), so mode and dax region always come from sysfs unless
+ * meson detected the newer API.
+ */
+#include <cxl/libcxl.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "private.h"
+#include "ctx.h"
+
+#define MAX_TARGETS	16
+
+struct mhp_cxl_memdev {
+	struct mhp_cxl_memdev *next;
+	char name[32];
+	uint64_t ram_size;
+	uint64_t pmem_size;
+	char serial[32];
+	int numa_node;
+};
+
+struct mhp_cxl_region {
+	struct mhp_ctx *ctx;
+	struct mhp_cxl_region *next;
+	char name[32];
+	char mode[8];
+	uint64_t resource;
+	uint64_t size;
+	unsigned int ways;
+	unsigned int granularity;
+	char decoder[32];
+	char dax_region[32];
+	unsigned int nr_targets;
+	char targets[MAX_TARGETS][32];
+};
+
+static int cxl_lib(struct mhp_ctx *ctx)
+{
+	int rc;
+
+	if (ctx->cxl)
+		return 0;
+	rc = cxl_new(&ctx->cxl);
+	if (rc < 0)
+		return mhp_fail(ctx, rc, "libcxl initialisation failed: %s", strerror(-rc));
+	cxl_set_log_priority(ctx->cxl, mhp_get_log_priority(ctx));
+	return 0;
+}
+
+static int sorted_dir(struct mhp_ctx *ctx, const char *dirpath, const char *prefix,
+		      char ***names, size_t *nr);
+
+/* ---- memdevs ---- */
+
+static void memdev_sysfs_sizes(struct mhp_ctx *ctx, struct mhp_cxl_memdev *m)
+{
+	if (mhp_read_u64(ctx, &m->ram_size, false, "/sys/bus/cxl/devices/%s/ram/size",
+			 m->name) < 0)
+		m->ram_size = 0;
+	if (mhp_read_u64(ctx, &m->pmem_size, false, "/sys/bus/cxl/devices/%s/pmem/size",
+			 m->name) < 0)
+		m->pmem_size = 0;
+	mhp_read_attr(ctx, m->serial, sizeof(m->serial), "/sys/bus/cxl/devices/%s/serial",
+		      m->name);
+	if (mhp_read_int(ctx, &m->numa_node, "/sys/bus/cxl/devices/%s/numa_node",
+			 m->name) < 0)
+		m->numa_node = -1;
+	mhp_clear_error(ctx);
+}
+
+static int scan_memdevs(struct mhp_ctx *ctx)
+{
+	struct mhp_cxl_memdev **tail = &ctx->memdevs, *m;
+	char **names = NULL;
+	size_t nr = 0, i;
+	int rc;
+
+	ctx->memdevs_scanned = true;
+	if (mhp_is_live(ctx) && mhp_exists(ctx, "/sys/bus/cxl")) {
+		struct cxl_memdev *md;
+
+		rc = cxl_lib(ctx);
+		if (rc < 0)
+			return rc;
+		cxl_memdev_foreach(ctx->cxl, md) {
+			m = calloc(1, sizeof(*m));
+			if (!m)
+				return -ENOMEM;
+			snprintf(m->name, sizeof(m->name), "%s", cxl_memdev_get_devname(md));
+			m->ram_size = cxl_memdev_get_ram_size(md);
+			m->pmem_size = cxl_memdev_get_pmem_size(md);
+			snprintf(m->serial, sizeof(m->serial), "%#llx",
+				 cxl_memdev_get_serial(md));
+			m->numa_node = cxl_memdev_get_numa_node(md);
+			*tail = m;
+			tail = &m->next;
+		}
+		return 0;
+	}
+	rc = sorted_dir(ctx, "/sys/bus/cxl/devices", "mem", &names, &nr);
+	for (i = 0; i < nr; i++) {
+		m = rc == 0 ? calloc(1, sizeof(*m)) : NULL;
+		if (m) {
+			snprintf(m->name, sizeof(m->name), "%s", names[i]);
+			memdev_sysfs_sizes(ctx, m);
+			*tail = m;
+			tail = &m->next;
+		} else {
+			rc = -ENOMEM;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+MHP_EXPORT struct mhp_cxl_memdev *mhp_cxl_memdev_get_first(struct mhp_ctx *ctx)
+{
+	mhp_clear_error(ctx);
+	if (!ctx->memdevs_scanned && scan_memdevs(ctx) < 0)
+		return NULL;
+	return ctx->memdevs;
+}
+
+MHP_EXPORT struct mhp_cxl_memdev *mhp_cxl_memdev_get_next(struct mhp_cxl_memdev *m)
+{
+	return m->next;
+}
+
+MHP_EXPORT const char *mhp_cxl_memdev_get_name(const struct mhp_cxl_memdev *m)
+{
+	return m->name;
+}
+
+MHP_EXPORT uint64_t mhp_cxl_memdev_get_ram_size(const struct mhp_cxl_memdev *m)
+{
+	return m->ram_size;
+}
+
+MHP_EXPORT uint64_t mhp_cxl_memdev_get_pmem_size(const struct mhp_cxl_memdev *m)
+{
+	return m->pmem_size;
+}
+
+MHP_EXPORT const char *mhp_cxl_memdev_get_serial(const struct mhp_cxl_memdev *m)
+{
+	return m->serial[0] ? m->serial : NULL;
+}
+
+MHP_EXPORT int mhp_cxl_memdev_get_numa_node(const struct mhp_cxl_memdev *m)
+{
+	return m->numa_node;
+}
+
+/* ---- regions ---- */
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int sorted_dir(struct mhp_ctx *ctx, const char *dirpath, const char *prefix,
+		      char ***out, size_t *out_nr)
+{
+	char path[MHP_PATH_MAX], **names = NULL, **n;
+	size_t nr = 0, plen = strlen(prefix);
+	struct dirent *de;
+	DIR *dir;
+
+	*out = NULL;
+	*out_nr = 0;
+	mhp_path(ctx, path, sizeof(path), "%s", dirpath);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, prefix, plen) != 0 ||
+		    de->d_name[plen] < '0' || de->d_name[plen] > '9')
+			continue;
+		n = realloc(names, (nr + 1) * sizeof(*names));
+		if (!n)
+			break;
+		names = n;
+		names[nr] = strdup(de->d_name);
+		if (names[nr])
+			nr++;
+	}
+	closedir(dir);
+	if (nr)
+		qsort(names, nr, sizeof(*names), cmp_names);
+	*out = names;
+	*out_nr = nr;
+	return 0;
+}
+
+/* Region details libcxl 76 cannot give: mode, dax/pmem region child. */
+static void region_sysfs_extra(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
+{
+	char path[MHP_PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	mhp_read_attr(ctx, r->mode, sizeof(r->mode), "/sys/bus/cxl/devices/%s/mode", r->name);
+	if (mhp_path(ctx, path, sizeof(path), "/sys/bus/cxl/devices/%s/", r->name) < 0)
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "dax_region", 10) == 0 ||
+		    strncmp(de->d_name, "pmem_region", 11) == 0) {
+			snprintf(r->dax_region, sizeof(r->dax_region), "%s", de->d_name);
+			break;
+		}
+	}
+	closedir(dir);
+	/* 6.1 regions have no mode attribute: infer it from the child */
+	if (!r->mode[0] && r->dax_region[0])
+		snprintf(r->mode, sizeof(r->mode), "%s",
+			 r->dax_region[0] == 'd' ? "ram" : "pmem");
+}
+
+static void region_sysfs(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
+{
+	const char *n = r->name;
+	char path[MHP_PATH_MAX], *slash;
+	uint64_t v;
+	unsigned int i;
+
+	if (mhp_read_u64(ctx, &r->resource, false, "/sys/bus/cxl/devices/%s/resource", n) < 0)
+		r->resource = UINT64_MAX;
+	if (mhp_read_u64(ctx, &r->size, false, "/sys/bus/cxl/devices/%s/size", n) < 0)
+		r->size = 0;
+	if (mhp_read_u64(ctx, &v, false, "/sys/bus/cxl/devices/%s/interleave_ways", n) == 0)
+		r->ways = (unsigned int)v;
+	if (mhp_read_u64(ctx, &v, false, "/sys/bus/cxl/devices/%s/interleave_granularity",
+			 n) == 0)
+		r->granularity = (unsigned int)v;
+	mhp_clear_error(ctx);
+	/* the root decoder is the parent directory */
+	if (mhp_realpath(ctx, path, sizeof(path), "/sys/bus/cxl/devices/%s", n) == 0) {
+		slash = strrchr(path, '/');
+		if (slash) {
+			*slash = '\0';
+			slash = strrchr(path, '/');
+			snprintf(r->decoder, sizeof(r->decoder), "%s", slash ? slash + 1 : path);
+		}
+	}
+	for (i = 0; i < MAX_TARGETS && i < r->ways; i++)
+		if (mhp_read_attr(ctx, r->targets[r->nr_targets], sizeof(r->targets[0]),
+				  "/sys/bus/cxl/devices/%s/target%u", n, i) > 0)
+			r->nr_targets++;
+}
+
+static void region_libcxl(struct mhp_cxl_region *r, struct cxl_region *cr)
+{
+	struct cxl_decoder *d = cxl_region_get_decoder(cr);
+	unsigned long long res = cxl_region_get_resource(cr);
+	unsigned int i;
+
+	r->resource = res == ULLONG_MAX ? UINT64_MAX : res;
+	r->size = cxl_region_get_size(cr);
+	r->ways = cxl_region_get_interleave_ways(cr);
+	r->granularity = cxl_region_get_interleave_granularity(cr);
+	if (d)
+		snprintf(r->decoder, sizeof(r->decoder), "%s", cxl_decoder_get_devname(d));
+	for (i = 0; i < MAX_TARGETS && i < r->ways; i++) {
+		struct cxl_decoder *t = cxl_region_get_target_decoder(cr, (int)i);
+
+		if (t)
+			snprintf(r->targets[r->nr_targets++], sizeof(r->targets[0]), "%s",
+				 cxl_decoder_get_devname(t));
+	}
+}
+
+static struct mhp_cxl_region *region_new(struct mhp_ctx *ctx, const char *name)
+{
+	struct mhp_cxl_region *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->ctx = ctx;
+		snprintf(r->name, sizeof(r->name), "%s", name);
+	}
+	return r;
+}
+
+static int scan_regions(struct mhp_ctx *ctx)
+{
+	struct mhp_cxl_region **tail = &ctx->regions, *r;
+	char **names = NULL;
+	size_t nr = 0, i;
+	int rc;
+
+	ctx->regions_scanned = true;
+	if (mhp_is_live(ctx) && mhp_exists(ctx, "/sys/bus/cxl")) {
+		struct cxl_bus *bus;
+		struct cxl_port *port;
+		struct cxl_decoder *dec;
+		struct cxl_region *cr;
+
+		rc = cxl_lib(ctx);
+		if (rc < 0)
+			return rc;
+		cxl_bus_foreach(ctx->cxl, bus) {
+			port = cxl_bus_get_port(bus);
+			cxl_decoder_foreach(port, dec)
+				cxl_region_foreach(dec, cr) {
+					r = region_new(ctx, cxl_region_get_devname(cr));
+					if (!r)
+						return -ENOMEM;
+					region_libcxl(r, cr);
+					region_sysfs_extra(ctx, r);
+					*tail = r;
+					tail = &r->next;
+				}
+		}
+		return 0;
+	}
+	rc = sorted_dir(ctx, "/sys/bus/cxl/devices", "region", &names, &nr);
+	for (i = 0; i < nr; i++) {
+		r = rc == 0 ? region_new(ctx, names[i]) : NULL;
+		if (r) {
+			region_sysfs(ctx, r);
+			region_sysfs_extra(ctx, r);
+			*tail = r;
+			tail = &r->next;
+		} else {
+			rc = -ENOMEM;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+void mhp_cxl_free(struct mhp_ctx *ctx)
+{
+	while (ctx->memdevs) {
+		struct mhp_cxl_memdev *m = ctx->memdevs;
+
+		ctx->memdevs = m->next;
+		free(m);
+	}
+	while (ctx->regions) {
+		struct mhp_cxl_region *r = ctx->regions;
+
+		ctx->regions = r->next;
+		free(r);
+	}
+	ctx->memdevs_scanned = ctx->regions_scanned = false;
+	if (ctx->cxl)
+		cxl_unref(ctx->cxl);
+	ctx->cxl = NULL;
+}
+
+MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_first(struct mhp_ctx *ctx)
+{
+	mhp_clear_error(ctx);
+	if (!ctx->regions_scanned && scan_regions(ctx) < 0)
+		return NULL;
+	return ctx->regions;
+}
+
+MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_next(struct mhp_cxl_region *r)
+{
+	return r->next;
+}
+
+MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_by_name(struct mhp_ctx *ctx,
+							      const char *name)
+{
+	struct mhp_cxl_region *r;
+
+	mhp_cxl_region_foreach(ctx, r)
+		if (strcmp(r->name, name) == 0)
+			return r;
+	return NULL;
+}
+
+MHP_EXPORT const char *mhp_cxl_region_get_name(const struct mhp_cxl_region *r)
+{
+	return r->name;
+}
+
+MHP_EXPORT const char *mhp_cxl_region_get_mode(const struct mhp_cxl_region *r)
+{
+	return r->mode[0] ? r->mode : NULL;
+}
+
+MHP_EXPORT uint64_t mhp_cxl_region_get_resource(const struct mhp_cxl_region *r)
+{
+	return r->resource;
+}
+
+MHP_EXPORT uint64_t mhp_cxl_region_get_size(const struct mhp_cxl_region *r)
+{
+	return r->size;
+}
+
+MHP_EXPORT unsigned int mhp_cxl_region_get_interleave_ways(const struct mhp_cxl_region *r)
+{
+	return r->ways;
+}
+
+MHP_EXPORT unsigned int mhp_cxl_region_get_interleave_granularity(const struct mhp_cxl_region *r)
+{
+	return r->granularity;
+}
+
+MHP_EXPORT const char *mhp_cxl_region_get_decoder(const struct mhp_cxl_region *r)
+{
+	return r->decoder[0] ? r->decoder : NULL;
+}
+
+MHP_EXPORT const char *mhp_cxl_region_get_dax_region(const struct mhp_cxl_region *r)
+{
+	return r->dax_region[0] ? r->dax_region : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_cxl_region_get_num_targets(const struct mhp_cxl_region *r)
+{
+	return r->nr_targets;
+}
+
+MHP_EXPORT const char *mhp_cxl_region_get_target(const struct mhp_cxl_region *r,
+						 unsigned int pos)
+{
+	return pos < r->nr_targets ? r->targets[pos] : NULL;
+}

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* NUMA nodes: CPUs, memory, per-zone managed memory, memory tiers. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "ctx.h"
+
+struct mhp_node {
+	struct mhp_ctx *ctx;
+	struct mhp_node *next;
+	int id;
+	bool has_cpus;
+	bool has_memory;
+	uint64_t mem_total;
+	uint64_t zone_bytes[MHP_ZONE_MOVABLE + 1];
+	int memory_tier;
+};
+
+bool mhp_list_contains(const char *list, int id)
+{
+	const char *p = list;
+	char *end;
+
+	while (p && *p) {
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return false;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p)
+				return false;
+		}
+		if (id >= lo && id <= hi)
+			return true;
+		p = *end == ',' ? end + 1 : NULL;
+	}
+	return false;
+}
+
+int mhp_list_max(const char *list)
+{
+	const char *p = list;
+	int max = -1;
+	char *end;
+
+	while (p && *p) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (v > max)
+			max = (int)v;
+		p = (*end == ',' || *end == '-') ? end + 1 : NULL;
+	}
+	return max;
+}
+
+/*
+ * /proc/zoneinfo:  "Node 0, zone   Normal" ... "        managed  12345"
+ * Calls @fn(node, zone, bytes) for every zone with managed pages.
+ */
+static int parse_zoneinfo(struct mhp_ctx *ctx,
+			  void (*fn)(void *arg, int node, enum mhp_zone zone,
+				     uint64_t bytes), void *arg)
+{
+	char *text = mhp_read_file(ctx, "/proc/zoneinfo"), *line, *save;
+	enum mhp_zone zone = MHP_ZONE_NONE;
+	long page_size = 4096;
+	int node = -1;
+
+	if (!text)
+		return mhp_fail(ctx, -errno, "cannot read %s/proc/zoneinfo: %s",
+				ctx->sysroot, strerror(errno));
+	if (ctx->platform)
+		page_size = (long)mhp_platform_get_page_size(ctx->platform);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char zname[32];
+		unsigned long long pages;
+
+		if (sscanf(line, "Node %d, zone %31s", &node, zname) == 2) {
+			zone = strcmp(zname, "Movable") == 0 ? MHP_ZONE_MOVABLE :
+			       strcmp(zname, "Device") == 0 ? MHP_ZONE_NONE :
+							      MHP_ZONE_NORMAL;
+			continue;
+		}
+		if (sscanf(line, " managed %llu", &pages) == 1 && zone != MHP_ZONE_NONE)
+			fn(arg, node, zone, pages * page_size);
+	}
+	free(text);
+	return 0;
+}
+
+struct zone_totals {
+	uint64_t kernel, movable;
+};
+
+static void add_total(void *arg, int node, enum mhp_zone zone, uint64_t bytes)
+{
+	struct zone_totals *t = arg;
+
+	if (zone == MHP_ZONE_MOVABLE)
+		t->movable += bytes;
+	else
+		t->kernel += bytes;
+}
+
+int mhp_zoneinfo_totals(struct mhp_ctx *ctx, uint64_t *kernel_bytes,
+			uint64_t *movable_bytes)
+{
+	struct zone_totals t = { 0, 0 };
+	int rc = parse_zoneinfo(ctx, add_total, &t);
+
+	*kernel_bytes = t.kernel;
+	*movable_bytes = t.movable;
+	return rc;
+}
+
+static void add_node_zone(void *arg, int node, enum mhp_zone zone, uint64_t bytes)
+{
+	struct mhp_ctx *ctx = arg;
+	struct mhp_node *n;
+
+	for (n = ctx->nodes; n; n = n->next)
+		if (n->id == node)
+			n->zone_bytes[zone] += bytes;
+}
+
+static uint64_t node_mem_total(struct mhp_ctx *ctx, int id)
+{
+	char *text = mhp_read_file(ctx, "/sys/devices/system/node/node%d/meminfo", id);
+	unsigned long long kb = 0;
+	char *p;
+
+	if (!text)
+		return 0;
+	p = strstr(text, "MemTotal:");
+	if (p)
+		sscanf(p, "MemTotal: %llu kB", &kb);
+	free(text);
+	return kb * 1024;
+}
+
+static void read_memory_tiers(struct mhp_ctx *ctx)
+{
+	char path[MHP_PATH_MAX], list[256];
+	struct mhp_node *n;
+	struct dirent *de;
+	DIR *dir;
+
+	if (mhp_path(ctx, path, sizeof(path), "/sys/devices/virtual/memory_tiering") < 0)
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		int tier;
+
+		if (sscanf(de->d_name, "memory_tier%d", &tier) != 1)
+			continue;
+		if (mhp_read_attr(ctx, list, sizeof(list),
+				  "/sys/devices/virtual/memory_tiering/%s/nodelist",
+				  de->d_name) < 0)
+			continue;
+		for (n = ctx->nodes; n; n = n->next)
+			if (mhp_list_contains(list, n->id))
+				n->memory_tier = tier;
+	}
+	closedir(dir);
+}
+
+static int scan_nodes(struct mhp_ctx *ctx)
+{
+	char online[256], cpus[256] = "", mem[256] = "";
+	struct mhp_node **tail = &ctx->nodes;
+	int id, max, rc;
+
+	ctx->nodes_scanned = true;
+	rc = mhp_read_attr(ctx, online, sizeof(online), "/sys/devices/system/node/online");
+	if (rc < 0)
+		/* !CONFIG_NUMA: a single node 0 */
+		strcpy(online, "0");
+	mhp_read_attr(ctx, cpus, sizeof(cpus), "/sys/devices/system/node/has_cpu");
+	mhp_read_attr(ctx, mem, sizeof(mem), "/sys/devices/system/node/has_memory");
+	if (rc < 0 && !cpus[0])
+		strcpy(cpus, "0");
+	max = mhp_list_max(online);
+	for (id = 0; id <= max; id++) {
+		struct mhp_node *n;
+
+		if (!mhp_list_contains(online, id))
+			continue;
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		n->ctx = ctx;
+		n->id = id;
+		n->has_cpus = mhp_list_contains(cpus, id);
+		n->has_memory = mhp_list_contains(mem, id);
+		n->mem_total = node_mem_total(ctx, id);
+		n->memory_tier = -1;
+		*tail = n;
+		tail = &n->next;
+	}
+	read_memory_tiers(ctx);
+	/* zone sizes are informative: a missing zoneinfo is not fatal */
+	if (parse_zoneinfo(ctx, add_node_zone, ctx) < 0)
+		mhp_clear_error(ctx);
+	return 0;
+}
+
+void mhp_nodes_free(struct mhp_ctx *ctx)
+{
+	while (ctx->nodes) {
+		struct mhp_node *n = ctx->nodes;
+
+		ctx->nodes = n->next;
+		free(n);
+	}
+	ctx->nodes_scanned = false;
+}
+
+MHP_EXPORT struct mhp_node *mhp_node_get_first(struct mhp_ctx *ctx)
+{
+	mhp_clear_error(ctx);
+	if (!ctx->nodes_scanned && scan_nodes(ctx) < 0)
+		return NULL;
+	return ctx->nodes;
+}
+
+MHP_EXPORT struct mhp_node *mhp_node_get_next(struct mhp_node *node)
+{
+	return node->next;
+}
+
+MHP_EXPORT struct mhp_node *mhp_node_get_by_id(struct mhp_ctx *ctx, int id)
+{
+	struct mhp_node *n;
+
+	mhp_node_foreach(ctx, n)
+		if (n->id == id)
+			return n;
+	return NULL;
+}
+
+MHP_EXPORT int mhp_node_get_id(const struct mhp_node *node)
+{
+	return node->id;
+}
+
+MHP_EXPORT bool mhp_node_has_cpus(const struct mhp_node *node)
+{
+	return node->has_cpus;
+}
+
+MHP_EXPORT bool mhp_node_has_memory(const struct mhp_node *node)
+{
+	return node->has_memory;
+}
+
+MHP_EXPORT uint64_t mhp_node_get_mem_total(const struct mhp_node *node)
+{
+	return node->mem_total;
+}
+
+MHP_EXPORT uint64_t mhp_node_get_zone_bytes(const struct mhp_node *node,
+					    enum mhp_zone zone)
+{
+	if (zone > MHP_ZONE_MOVABLE)
+		return 0;
+	return node->zone_bytes[zone];
+}
+
+MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node)
+{
+	return node->memory_tier;
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Planner input from a discovered dax device (the planner itself is pure). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "ctx.h"
+
+/* Where the kernel allocates a DRAM memmap for memory of @node. */
+static int dram_node(struct mhp_ctx *ctx, int node)
+{
+	struct mhp_node *n = node >= 0 ? mhp_node_get_by_id(ctx, node) : NULL;
+
+	if (n && mhp_node_get_zone_bytes(n, MHP_ZONE_NORMAL))
+		return node;
+	/* a memory-less node falls back to the nearest node with memory */
+	mhp_node_foreach(ctx, n)
+		if (mhp_node_get_zone_bytes(n, MHP_ZONE_NORMAL) && mhp_node_has_cpus(n))
+			return mhp_node_get_id(n);
+	return -1;
+}
+
+/*
+ * Memory of this device that is already online is part of the system
+ * totals; leave it out so re-planning an online device is stable.
+ */
+static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d,
+				uint64_t start, uint64_t size)
+{
+	uint64_t idx, first = DIV_ROUND_UP(start, d->block_size);
+	uint64_t end = (start + size) / d->block_size;
+
+	for (idx = first; idx < end; idx++) {
+		struct mhp_block *b;
+		uint64_t *total;
+
+		if (mhp_block_get(ctx, idx, &b) < 0 ||
+		    mhp_block_get_state(b) != MHP_BLOCK_ONLINE)
+			continue;
+		total = mhp_block_get_zone(b) == MHP_ZONE_MOVABLE ? &d->movable_bytes :
+								     &d->kernel_bytes;
+		*total -= *total < d->block_size ? *total : d->block_size;
+	}
+}
+
+MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
+				const struct mhp_plan_opts *opts, struct mhp_plan **plan)
+{
+	struct mhp_plan_input in = { 0 };
+	struct mhp_platform_desc desc;
+	struct mhp_platform *p;
+	struct mhp_node *n;
+	int rc;
+
+	rc = mhp_get_platform(ctx, &p);
+	if (rc < 0)
+		return rc;
+	desc = *mhp_platform_get_desc(p);
+	mhp_platform_unref(p);
+
+	in.target = mhp_dax_dev_get_name(dev);
+	in.start = mhp_dax_dev_get_resource(dev);
+	in.size = mhp_dax_dev_get_size(dev);
+	if (in.start == UINT64_MAX)
+		return mhp_fail(ctx, -EACCES,
+				"the physical address of %s is unknown: %s/sys/bus/dax/devices/%s/resource is readable by root only; run as root",
+				in.target, ctx->sysroot, in.target);
+	in.node = mhp_dax_dev_get_target_node(dev);
+	n = in.node >= 0 ? mhp_node_get_by_id(ctx, in.node) : NULL;
+	in.node_has_cpus = n && mhp_node_has_cpus(n);
+	in.node_mem_bytes = n ? mhp_node_get_mem_total(n) : 0;
+	in.persistent = mhp_dax_dev_is_persistent(dev);
+	in.dax_knob = mhp_dax_dev_get_memmap_on_memory(dev);
+	in.dram_node = dram_node(ctx, in.node);
+	in.region = mhp_dax_dev_get_region(dev);
+	discount_own_blocks(ctx, &desc, in.start, in.size);
+	mhp_clear_error(ctx);
+	return mhp_plan_compute(ctx, &desc, &in, opts, plan);
+}

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Platform probe: arch, sizes, memory hotplug parameters, kmem, rule set. */
+#include <dirent.h>
+#include <libkmod.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "ctx.h"
+
+struct mhp_platform {
+	int refcount;
+	struct mhp_ctx *ctx;
+	bool model;
+	char kernel_release[128];
+	char auto_online_blocks[32];	/* "" when absent */
+	char online_policy[32];
+	enum mhp_kmem_state kmem;
+	struct mhp_platform_desc desc;
+};
+
+static const char *const memmap_mode_names[] = {
+	[MHP_MEMMAP_MODE_ABSENT] = "absent",
+	[MHP_MEMMAP_MODE_OFF] = "N",
+	[MHP_MEMMAP_MODE_ON] = "Y",
+	[MHP_MEMMAP_MODE_FORCE] = "force",
+};
+
+static const char *const kmem_state_names[] = {
+	[MHP_KMEM_UNKNOWN] = "unknown",
+	[MHP_KMEM_MISSING] = "missing",
+	[MHP_KMEM_LOADABLE] = "loadable",
+	[MHP_KMEM_LOADED] = "loaded",
+	[MHP_KMEM_BUILTIN] = "builtin",
+};
+
+MHP_EXPORT const char *mhp_memmap_mode_name(enum mhp_memmap_mode mode)
+{
+	return mode < ARRAY_SIZE(memmap_mode_names) ? memmap_mode_names[mode] : "unknown";
+}
+
+MHP_EXPORT const char *mhp_kmem_state_name(enum mhp_kmem_state state)
+{
+	return state < ARRAY_SIZE(kmem_state_names) ? kmem_state_names[state] : "unknown";
+}
+
+static const char *normalize_arch(const char *m)
+{
+	if (strcmp(m, "aarch64") == 0 || strcmp(m, "arm64") == 0)
+		return "arm64";
+	if (strncmp(m, "ppc64", 5) == 0)
+		return "ppc64";
+	return m;
+}
+
+static int probe_arch(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	char buf[64];
+	struct utsname u;
+
+	if (mhp_is_live(ctx)) {
+		uname(&u);
+		snprintf(p->desc.arch, sizeof(p->desc.arch), "%s",
+			 normalize_arch(u.machine));
+		return 0;
+	}
+	if (mhp_read_attr(ctx, buf, sizeof(buf), "/proc/sys/kernel/arch") <= 0 &&
+	    mhp_read_attr(ctx, buf, sizeof(buf), "/.mhp-capture/arch") <= 0)
+		return mhp_fail(ctx, -ENOENT,
+				"cannot tell the architecture of sysroot %s: it has neither proc/sys/kernel/arch nor .mhp-capture/arch (capture it with mhp-capture-sysfs)",
+				ctx->sysroot);
+	snprintf(p->desc.arch, sizeof(p->desc.arch), "%s", normalize_arch(buf));
+	return 0;
+}
+
+static uint64_t probe_page_size(struct mhp_ctx *ctx)
+{
+	uint64_t v;
+
+	if (mhp_is_live(ctx))
+		return (uint64_t)sysconf(_SC_PAGESIZE);
+	if (mhp_exists(ctx, "/.mhp-capture/page_size") &&
+	    mhp_read_u64(ctx, &v, false, "/.mhp-capture/page_size") == 0)
+		return v;
+	mhp_clear_error(ctx);
+	return 4096;
+}
+
+/*
+ * The pageblock size is printed by /proc/pagetypeinfo ("Pages per block"),
+ * which is root-only. Otherwise: x86 and arm64/4K use the PMD order when
+ * HUGETLB_PAGE is built (/sys/kernel/mm/hugepages exists), else
+ * MAX_ORDER - 1 (4 MiB with 4K pages); arm64 16K: 32 MiB, 64K: 512 MiB
+ * (PMD order). MHP_PAGEBLOCK_SIZE overrides.
+ */
+static uint64_t probe_pageblock_size(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	const char *env = secure_getenv("MHP_PAGEBLOCK_SIZE");
+	char *text, *s;
+	uint64_t v;
+
+	if (env && mhp_parse_size(env, &v) == 0)
+		return v;
+	text = mhp_read_file(ctx, "/proc/pagetypeinfo");
+	if (text) {
+		unsigned long pages = 0;
+
+		s = strstr(text, "Pages per block:");
+		if (s)
+			sscanf(s, "Pages per block: %lu", &pages);
+		free(text);
+		if (pages)
+			return pages * p->desc.page_size;
+	}
+	if (p->desc.page_size > 4096)
+		return p->desc.pmd_size;
+	if (mhp_exists(ctx, "/sys/kernel/mm/hugepages"))
+		return p->desc.pmd_size;
+	return 1024 * p->desc.page_size;	/* MAX_ORDER - 1 = 10 */
+}
+
+static uint64_t probe_pmd_size(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	uint64_t v;
+
+	if (mhp_exists(ctx, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") &&
+	    mhp_read_u64(ctx, &v, false,
+			 "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") == 0)
+		return v;
+	mhp_clear_error(ctx);
+	/* a PMD maps PAGE_SIZE / 8 pages */
+	return p->desc.page_size * (p->desc.page_size / 8);
+}
+
+static enum mhp_memmap_mode probe_memmap_mode(struct mhp_ctx *ctx)
+{
+	char buf[16];
+
+	if (mhp_read_attr(ctx, buf, sizeof(buf),
+			  "/sys/module/memory_hotplug/parameters/memmap_on_memory") < 0)
+		return MHP_MEMMAP_MODE_ABSENT;
+	if (strcasecmp(buf, "force") == 0)
+		return MHP_MEMMAP_MODE_FORCE;
+	if (buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1')
+		return MHP_MEMMAP_MODE_ON;
+	return MHP_MEMMAP_MODE_OFF;
+}
+
+static int param_int(struct mhp_ctx *ctx, const char *name)
+{
+	char buf[16];
+
+	if (mhp_read_attr(ctx, buf, sizeof(buf),
+			  "/sys/module/memory_hotplug/parameters/%s", name) <= 0)
+		return -1;
+	if (buf[0] == 'Y')
+		return 1;
+	if (buf[0] == 'N')
+		return 0;
+	return atoi(buf);
+}
+
+static bool any_dax_has_knob(struct mhp_ctx *ctx)
+{
+	char path[MHP_PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	if (mhp_path(ctx, path, sizeof(path), "/sys/bus/dax/devices") < 0)
+		return false;
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			found = mhp_exists(ctx, "/sys/bus/dax/devices/%s/memmap_on_memory",
+					   de->d_name);
+	closedir(dir);
+	return found;
+}
+
+static enum mhp_kmem_state probe_kmem(struct mhp_ctx *ctx, const char *release)
+{
+	char dirname[MHP_PATH_MAX];
+	struct kmod_ctx *kmod;
+	struct kmod_module *mod = NULL;
+	enum mhp_kmem_state state = MHP_KMEM_MISSING;
+
+	if (mhp_exists(ctx, "/sys/bus/dax/drivers/kmem"))
+		return mhp_exists(ctx, "/sys/module/kmem/initstate") ?
+			MHP_KMEM_LOADED : MHP_KMEM_BUILTIN;
+	if (mhp_path(ctx, dirname, sizeof(dirname), "/lib/modules/%s", release) < 0 ||
+	    access(dirname, F_OK) < 0)
+		return mhp_is_live(ctx) ? MHP_KMEM_MISSING : MHP_KMEM_UNKNOWN;
+	kmod = kmod_new(dirname, NULL);
+	if (!kmod)
+		return MHP_KMEM_UNKNOWN;
+	if (kmod_module_new_from_name(kmod, "kmem", &mod) == 0) {
+		int initstate = kmod_module_get_initstate(mod);
+
+		if (initstate == KMOD_MODULE_BUILTIN)
+			state = MHP_KMEM_BUILTIN;
+		else if (initstate == KMOD_MODULE_LIVE)
+			state = MHP_KMEM_LOADED;
+		else if (kmod_module_get_path(mod))
+			state = MHP_KMEM_LOADABLE;
+		kmod_module_unref(mod);
+	}
+	kmod_unref(kmod);
+	return state;
+}
+
+/*
+ * Stock kernels are recognised by release, this project's 6.1 series by
+ * its ABI: memmap_on_memory reading "force", or a per-dax-device
+ * memmap_on_memory attribute on a kernel older than 6.9.
+ */
+static const char *probe_rules(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	unsigned int major = 0, minor = 0;
+	bool knob = p->desc.dax_memmap_knob;
+
+	sscanf(p->kernel_release, "%u.%u", &major, &minor);
+	if (major > 6 || (major == 6 && minor >= 9))
+		return "6.9";
+	if (major == 6 && minor == 8)
+		return "6.8";
+	if (major == 6 && minor >= 6)
+		return "6.6";
+	if (knob || p->desc.memmap_mode == MHP_MEMMAP_MODE_FORCE)
+		return "6.1-mhp";
+	return "6.1";
+}
+
+static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	struct mhp_platform_desc *d = &p->desc;
+	char cmdline[4096] = "";
+	const char *rules;
+	uint64_t v;
+	int rc;
+
+	rc = probe_arch(ctx, p);
+	if (rc < 0)
+		return rc;
+	/* unknown arches keep going with what is probed */
+	if (mhp_platform_desc_defaults(d, d->arch) < 0)
+		mhp_clear_error(ctx);
+	if (mhp_read_attr(ctx, p->kernel_release, sizeof(p->kernel_release),
+			  "/proc/sys/kernel/osrelease") < 0)
+		snprintf(p->kernel_release, sizeof(p->kernel_release), "unknown");
+	d->page_size = probe_page_size(ctx);
+
+	if (!mhp_exists(ctx, "/sys/devices/system/memory/block_size_bytes"))
+		return mhp_fail(ctx, -ENOENT,
+				"%s/sys/devices/system/memory/block_size_bytes is missing: the kernel was built without memory hotplug (CONFIG_MEMORY_HOTPLUG)",
+				ctx->sysroot);
+	rc = mhp_read_u64(ctx, &v, true, "/sys/devices/system/memory/block_size_bytes");
+	if (rc < 0)
+		return rc;
+	if (v == 0 || (v & (v - 1)) || v < d->page_size)
+		return mhp_fail(ctx, -EINVAL,
+				"%s/sys/devices/system/memory/block_size_bytes: %#llx is not a plausible memory block size (a power of two of at least one page)",
+				ctx->sysroot, (unsigned long long)v);
+	d->block_size = v;
+	d->pmd_size = probe_pmd_size(ctx, p);
+	d->pageblock_size = probe_pageblock_size(ctx, p);
+	d->struct_page_size = 64;
+	if (secure_getenv("MHP_STRUCT_PAGE_SIZE") &&
+	    mhp_parse_size(secure_getenv("MHP_STRUCT_PAGE_SIZE"), &v) == 0 && v)
+		d->struct_page_size = v;
+
+	d->memmap_mode = probe_memmap_mode(ctx);
+	d->dax_memmap_knob = any_dax_has_knob(ctx);
+	mhp_read_attr(ctx, p->auto_online_blocks, sizeof(p->auto_online_blocks),
+		      "/sys/devices/system/memory/auto_online_blocks");
+	mhp_read_attr(ctx, p->online_policy, sizeof(p->online_policy),
+		      "/sys/module/memory_hotplug/parameters/online_policy");
+	d->online_policy_auto_movable = strcmp(p->online_policy, "auto-movable") == 0;
+	d->auto_movable_ratio = param_int(ctx, "auto_movable_ratio");
+	d->auto_movable_numa_aware = param_int(ctx, "auto_movable_numa_aware");
+
+	rules = probe_rules(ctx, p);
+	rc = mhp_platform_desc_set_rules(d, rules);
+	if (rc < 0)
+		return rc;
+	/* what the probe saw overrides what the rule set assumes */
+	d->dax_memmap_knob = any_dax_has_knob(ctx) || d->dax_memmap_knob;
+	mhp_read_attr(ctx, cmdline, sizeof(cmdline), "/proc/cmdline");
+	if (strstr(cmdline, "memory_block_size="))
+		d->block_size_param = true;
+
+	p->kmem = probe_kmem(ctx, p->kernel_release);
+	rc = mhp_zoneinfo_totals(ctx, &d->kernel_bytes, &d->movable_bytes);
+	if (rc < 0) {
+		/* informative only; the planner then assumes no memory online */
+		mhp_clear_error(ctx);
+	}
+	d->model_node = -1;
+	return 0;
+}
+
+MHP_EXPORT int mhp_get_platform(struct mhp_ctx *ctx, struct mhp_platform **out)
+{
+	struct mhp_platform *p;
+	int rc;
+
+	mhp_clear_error(ctx);
+	if (!ctx->platform) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->refcount = 1;
+		p->ctx = ctx;
+		rc = probe(ctx, p);
+		if (rc < 0) {
+			free(p);
+			return rc;
+		}
+		ctx->platform = p;
+	}
+	*out = mhp_platform_ref(ctx->platform);
+	return 0;
+}
+
+void mhp_platform_free_cached(struct mhp_ctx *ctx)
+{
+	ctx->platform = mhp_platform_unref(ctx->platform);
+}
+
+MHP_EXPORT int mhp_platform_new_model(struct mhp_ctx *ctx, const char *spec,
+				      struct mhp_platform **out)
+{
+	struct mhp_platform *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->refcount = 1;
+	p->ctx = ctx;
+	p->model = true;
+	rc = mhp_platform_desc_parse_model(ctx, &p->desc, spec ? spec : "");
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	snprintf(p->kernel_release, sizeof(p->kernel_release), "%s", p->desc.rules);
+	p->kmem = MHP_KMEM_UNKNOWN;
+	*out = p;
+	return 0;
+}
+
+MHP_EXPORT struct mhp_platform *mhp_platform_ref(struct mhp_platform *p)
+{
+	if (p)
+		p->refcount++;
+	return p;
+}
+
+MHP_EXPORT struct mhp_platform *mhp_platform_unref(struct mhp_platform *p)
+{
+	if (!p || --p->refcount > 0)
+		return p ? p : NULL;
+	free(p);
+	return NULL;
+}
+
+const struct mhp_platform_desc *mhp_platform_get_desc(const struct mhp_platform *p)
+{
+	return &p->desc;
+}
+
+MHP_EXPORT bool mhp_platform_is_model(const struct mhp_platform *p)
+{
+	return p->model;
+}
+
+MHP_EXPORT const char *mhp_platform_get_arch(const struct mhp_platform *p)
+{
+	return p->desc.arch;
+}
+
+MHP_EXPORT const char *mhp_platform_get_kernel_release(const struct mhp_platform *p)
+{
+	return p->kernel_release;
+}
+
+MHP_EXPORT const char *mhp_platform_get_rules(const struct mhp_platform *p)
+{
+	return p->desc.rules;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_page_size(const struct mhp_platform *p)
+{
+	return p->desc.page_size;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_block_size(const struct mhp_platform *p)
+{
+	return p->desc.block_size;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_pageblock_size(const struct mhp_platform *p)
+{
+	return p->desc.pageblock_size;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_pmd_size(const struct mhp_platform *p)
+{
+	return p->desc.pmd_size;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_struct_page_size(const struct mhp_platform *p)
+{
+	return p->desc.struct_page_size;
+}
+
+MHP_EXPORT enum mhp_mmu mhp_platform_get_mmu(const struct mhp_platform *p)
+{
+	return p->desc.mmu;
+}
+
+MHP_EXPORT enum mhp_memmap_mode mhp_platform_get_memmap_mode(const struct mhp_platform *p)
+{
+	return p->desc.memmap_mode;
+}
+
+MHP_EXPORT bool mhp_platform_has_memmap_force(const struct mhp_platform *p)
+{
+	return p->desc.has_force;
+}
+
+MHP_EXPORT bool mhp_platform_has_dax_memmap_knob(const struct mhp_platform *p)
+{
+	return p->desc.dax_memmap_knob;
+}
+
+MHP_EXPORT bool mhp_platform_splits_multi_block(const struct mhp_platform *p)
+{
+	return p->desc.splits_multi_block;
+}
+
+MHP_EXPORT bool mhp_platform_has_block_size_param(const struct mhp_platform *p)
+{
+	return p->desc.block_size_param;
+}
+
+MHP_EXPORT const char *mhp_platform_get_auto_online_blocks(const struct mhp_platform *p)
+{
+	return p->auto_online_blocks[0] ? p->auto_online_blocks : NULL;
+}
+
+MHP_EXPORT const char *mhp_platform_get_online_policy(const struct mhp_platform *p)
+{
+	return p->online_policy[0] ? p->online_policy : NULL;
+}
+
+MHP_EXPORT int mhp_platform_get_auto_movable_ratio(const struct mhp_platform *p)
+{
+	return p->desc.auto_movable_ratio;
+}
+
+MHP_EXPORT int mhp_platform_get_auto_movable_numa_aware(const struct mhp_platform *p)
+{
+	return p->desc.auto_movable_numa_aware;
+}
+
+MHP_EXPORT enum mhp_kmem_state mhp_platform_get_kmem_state(const struct mhp_platform *p)
+{
+	return p->kmem;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_kernel_bytes(const struct mhp_platform *p)
+{
+	return p->desc.kernel_bytes;
+}
+
+MHP_EXPORT uint64_t mhp_platform_get_movable_bytes(const struct mhp_platform *p)
+{
+	return p->desc.movable_bytes;
+}

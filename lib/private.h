@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal definitions shared by the libmhp source files. */
+#ifndef _LIBMHP_PRIVATE_H_
+#define _LIBMHP_PRIVATE_H_
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include <mhp/libmhp.h>
+
+#define SZ_1K	(1ULL << 10)
+#define SZ_1M	(1ULL << 20)
+#define SZ_1G	(1ULL << 30)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define ALIGN_UP(x, a)	((((x) + (a) - 1) / (a)) * (a))
+#define ALIGN_DOWN(x, a)	(((x) / (a)) * (a))
+
+/* ---- context, logging, errors (ctx.c) ---- */
+
+void mhp_log(struct mhp_ctx *ctx, int priority, const char *file, int line,
+	     const char *fn, const char *format, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#define mhp_log_cond(ctx, prio, ...)					\
+	do {								\
+		if (mhp_get_log_priority(ctx) >= (prio))		\
+			mhp_log(ctx, prio, __FILE__, __LINE__, __func__,	\
+				__VA_ARGS__);				\
+	} while (0)
+
+#define dbg(ctx, ...)	mhp_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...)	mhp_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define err(ctx, ...)	mhp_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/*
+ * Record the last error (also logged at LOG_ERR) and return @rc, which
+ * must be a negative errno:  return mhp_fail(ctx, -EINVAL, "...", ...);
+ */
+int mhp_fail(struct mhp_ctx *ctx, int rc, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+void mhp_clear_error(struct mhp_ctx *ctx);
+
+/* ---- platform description (platform.c) ---- */
+
+#define MHP_ARCH_MAX	16
+#define MHP_RULES_MAX	16
+
+/*
+ * Everything the planner needs to know about a platform. Filled by the
+ * live probe or by a model spec; the planner reads nothing else.
+ */
+struct mhp_platform_desc {
+	char arch[MHP_ARCH_MAX];	/* x86_64, arm64, ppc64, riscv64 */
+	char rules[MHP_RULES_MAX];	/* 6.1, 6.1-mhp, 6.6, 6.8, 6.9 */
+	uint64_t page_size;
+	uint64_t block_size;
+	uint64_t pageblock_size;
+	uint64_t pmd_size;
+	uint64_t struct_page_size;
+	enum mhp_mmu mmu;
+	enum mhp_memmap_mode memmap_mode;
+	bool new_eligibility;	/* 6.6+ rules (V P-aligned, force, arch check) */
+	bool has_force;		/* memmap_on_memory=force is accepted */
+	bool splits_multi_block;	/* each block of a multi-block add hosts its memmap */
+	bool kmem_memmap;	/* dax_kmem can add with memmap_on_memory */
+	bool dax_memmap_knob;	/* per-device memmap_on_memory attribute */
+	bool block_size_param;	/* memory_block_size= boot parameter */
+	int auto_movable_ratio;	/* -1 unknown */
+	int auto_movable_numa_aware;	/* -1 unknown */
+	uint64_t kernel_bytes;	/* online memory in kernel zones, system-wide */
+	uint64_t movable_bytes;	/* online memory in ZONE_MOVABLE, system-wide */
+	bool online_policy_auto_movable;
+	/* model mode only: the node the hypothetical range belongs to */
+	int model_node;
+	bool model_node_has_cpus;
+};
+
+/* Fill @d with the documented defaults for @arch/@rules (model mode). */
+int mhp_platform_desc_defaults(struct mhp_platform_desc *d, const char *arch);
+/* Set @d from the rule-set name: "6.1", "6.1-mhp", "6.6", "6.8", "6.9". */
+int mhp_platform_desc_set_rules(struct mhp_platform_desc *d, const char *rules);
+/* Parse a model spec "KEY=VAL,..." over the arch defaults (model.c). */
+int mhp_platform_desc_parse_model(struct mhp_ctx *ctx, struct mhp_platform_desc *d,
+				  const char *spec);
+const struct mhp_platform_desc *mhp_platform_get_desc(const struct mhp_platform *p);
+
+/* ---- sizes (size.c, also linked into cxlmem) ---- */
+
+/* "4096", "0x1000", "128M", "1.5G", "2T" (binary units); -EINVAL/-ERANGE */
+int mhp_parse_size(const char *s, uint64_t *out);
+/* "128 MiB", "1.50 GiB", or "4096 B" when not a round unit */
+const char *mhp_format_size(uint64_t bytes, char *buf, size_t len);
+
+/* ---- planner (planner.c): pure, no I/O ---- */
+
+/* The memory source as the planner sees it. */
+struct mhp_plan_input {
+	const char *target;	/* dax device name, NULL for a model */
+	uint64_t start;
+	uint64_t size;
+	int node;		/* target node, -1 unknown */
+	bool node_has_cpus;
+	uint64_t node_mem_bytes;	/* memory already online on the node */
+	bool persistent;
+	int dax_knob;		/* -1 absent, else current value */
+	int dram_node;		/* where a DRAM memmap would be allocated, -1 unknown */
+	const char *region;	/* dax region (for hot-remove unit advice), or NULL */
+};
+
+struct mhp_plan_block {
+	uint64_t index;
+	uint64_t phys_addr;
+	enum mhp_zone zone;
+	uint32_t memmap_pages;
+	uint32_t reserved_pages;
+	uint64_t usable_bytes;
+};
+
+#define MHP_PLAN_MAX_REASONS	16
+#define MHP_PLAN_MAX_ADVICE	16
+
+struct mhp_advice {
+	char *kind;	/* kernel_cmdline, dax_knob, block_size, hotremove_unit, ... */
+	char *text;
+	char *action;	/* e.g. "memory_hotplug.memmap_on_memory=force", or NULL */
+};
+
+struct mhp_plan {
+	int refcount;
+	struct mhp_ctx *ctx;
+	struct mhp_platform_desc platform;
+	struct mhp_plan_input input;	/* target and region strings owned by the plan */
+	struct mhp_plan_opts opts;	/* with defaults resolved */
+
+	uint64_t raw_bytes;
+	uint64_t usable_bytes;
+	uint64_t memmap_bytes;
+	bool memmap_on_device;
+	uint64_t dram_overhead_bytes;
+	uint64_t force_waste_bytes;
+	uint64_t alignment_waste_bytes;
+	uint64_t alignment_waste_head_bytes;
+	uint64_t alignment_waste_tail_bytes;
+	uint64_t movable_bytes;
+	uint64_t normal_bytes;
+	bool eligible;
+	unsigned int nr_reasons;
+	char *reasons[MHP_PLAN_MAX_REASONS];
+	unsigned int nr_warnings;
+	char *warnings[MHP_PLAN_MAX_REASONS];
+	unsigned int nr_zone_notes;
+	char *zone_notes[MHP_PLAN_MAX_REASONS];
+	unsigned int nr_advice;
+	struct mhp_advice advice[MHP_PLAN_MAX_ADVICE];
+
+	uint64_t nr_blocks;
+	struct mhp_plan_block *blocks;
+	bool nomem;		/* a text allocation failed while computing */
+};
+
+int mhp_plan_compute(struct mhp_ctx *ctx, const struct mhp_platform_desc *platform,
+		     const struct mhp_plan_input *input,
+		     const struct mhp_plan_opts *opts, struct mhp_plan **plan);
+/* Where the memmap lives, e.g. "node-local (on the device)" (planner.c). */
+const char *mhp_plan_memmap_node_text(const struct mhp_plan *plan, char *buf,
+				      size_t len);
+
+
+/* ---- sysfs/procfs access (sysfs.c): every path goes through here ---- */
+
+#define MHP_PATH_MAX	512
+
+/* sysroot + formatted path into @buf; -ENAMETOOLONG */
+int mhp_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+bool mhp_exists(struct mhp_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Read a small attribute, trailing newline stripped. Returns the length
+ * or a negative errno; does not record an error (attributes are often
+ * optional), callers decide.
+ */
+int mhp_read_attr(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
+ * Read and parse a number (base 0, or 16 for @hex). On failure records
+ * "what failed" (path and content) and returns a negative errno.
+ */
+int mhp_read_u64(struct mhp_ctx *ctx, uint64_t *val, bool hex, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int mhp_read_int(struct mhp_ctx *ctx, int *val, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Write @val; records "writing 'val' to path: reason" on failure. */
+int mhp_write_attr(struct mhp_ctx *ctx, const char *val, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Read a whole (small) file into a malloc'ed string; NULL + errno. */
+char *mhp_read_file(struct mhp_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Last path component of the symlink @fmt points to, into @buf. */
+int mhp_read_link_name(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Canonical path below the sysroot (sysroot prefix removed). */
+int mhp_realpath(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* ---- helpers shared by the discovery files ---- */
+
+/* Is @id in a kernel cpulist/nodelist such as "0-3,8"? */
+bool mhp_list_contains(const char *list, int id);
+/* Highest id in such a list, or -1 when empty. */
+int mhp_list_max(const char *list);
+/* Sum managed memory of /proc/zoneinfo by zone class (nodes.c). */
+int mhp_zoneinfo_totals(struct mhp_ctx *ctx, uint64_t *kernel_bytes,
+			uint64_t *movable_bytes);
+void mhp_nodes_free(struct mhp_ctx *ctx);
+void mhp_blocks_free(struct mhp_ctx *ctx);
+void mhp_cxl_free(struct mhp_ctx *ctx);
+void mhp_dax_free(struct mhp_ctx *ctx);
+void mhp_platform_free_cached(struct mhp_ctx *ctx);
+
+/* ---- lock and journal (journal.c) ---- */
+
+/*
+ * One run at a time: an flock on <state>/lock holding the owner's pid.
+ * -EBUSY (with the holder's pid in the error) when another run holds it.
+ */
+int mhp_lock(struct mhp_ctx *ctx, int *fd);
+void mhp_unlock(int fd);
+
+/* What an interrupted (or running) apply recorded. */
+struct mhp_journal_state {
+	char device[32];
+	char op[16];
+	int pid;
+	char prev_driver[32];		/* "" when unbound */
+	int prev_knob;			/* -1 absent */
+	char prev_auto_online[32];	/* "" if untouched */
+	bool knob_set;
+	bool auto_online_set;
+	bool unbound;
+	bool bound_kmem;
+	uint64_t *onlined;		/* blocks we (started to) online */
+	size_t nr_onlined;
+	bool done;
+};
+
+struct mhp_journal;
+/* Create the journal; -EEXIST when one is pending already. */
+int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
+		      struct mhp_journal **j);
+/* Append one record and make it durable before the step it announces. */
+int mhp_journal_log(struct mhp_journal *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Step done: remove the journal. */
+void mhp_journal_end(struct mhp_journal *j);
+/* Parse the pending journal; -ENOENT when there is none. */
+int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st);
+void mhp_journal_state_free(struct mhp_journal_state *st);
+int mhp_journal_remove(struct mhp_ctx *ctx);
+/* <state dir>/<name> below the sysroot */
+int mhp_state_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *name);
+
+/* ---- auto-online agents (agents.c) ---- */
+
+#define MHP_MAX_AGENTS	8
+struct mhp_agents {
+	unsigned int nr;
+	char what[MHP_MAX_AGENTS][256];
+	bool kernel_auto_online;	/* auto_online_blocks != offline */
+	char auto_online[32];		/* its value, "" when absent */
+};
+/* Find everything that may online memory blocks behind our back. */
+void mhp_agents_detect(struct mhp_ctx *ctx, struct mhp_agents *a);
+
+#endif

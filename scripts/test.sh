@@ -1,0 +1,54 @@
+#!/bin/bash
+# The whole test suite: unit and fixture tests under ASan/UBSan, the QEMU
+# VM tests on the stock Debian 6.1 kernel, and the kernel series (build,
+# checkpatch, boot tests). Installs what it needs when run as root.
+#
+#   scripts/test.sh [--no-kernel] [--quick]
+#     --no-kernel  skip building/booting the patched 6.1 kernel
+#     --quick      unit and fixture tests only
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+kernel=1
+vm=1
+for arg in "$@"; do
+	case "$arg" in
+	--no-kernel) kernel=0 ;;
+	--quick) kernel=0; vm=0 ;;
+	*) echo "test.sh: unknown option '$arg'" >&2; exit 2 ;;
+	esac
+done
+
+if [ "$(id -u)" = 0 ]; then
+	flags=""
+	[ "$kernel" = 1 ] && flags="--kernel"
+	[ "$vm" = 0 ] && flags="--no-vm"
+	scripts/install-deps.sh $flags
+fi
+
+export MHP_CACHE_DIR=${MHP_CACHE_DIR:-/var/cache/libmhp}
+mkdir -p "$MHP_CACHE_DIR" 2>/dev/null || export MHP_CACHE_DIR="$HOME/.cache/libmhp"
+
+run() { echo "+ $*"; "$@"; }
+
+# 1. Unit and fixture tests with sanitizers and -Werror.
+[ -f build-asan/build.ninja ] ||
+	run meson setup build-asan --werror -Db_sanitize=address,undefined \
+		-Db_lundef=false
+run meson compile -C build-asan
+run meson test -C build-asan --print-errorlogs --no-suite vm --no-suite kernel
+
+[ "$vm" = 1 ] || exit 0
+
+# 2. VM tests (real Debian 6.1 kernel under QEMU TCG) with a plain build.
+[ -f build/build.ninja ] || run meson setup build --werror
+run meson compile -C build
+run meson test -C build --print-errorlogs --suite vm --num-processes 1 \
+	--timeout-multiplier 2
+
+[ "$kernel" = 1 ] || exit 0
+
+# 3. The 6.1 kernel series: apply, checkpatch, build, boot tests.
+run meson test -C build --print-errorlogs --suite kernel --num-processes 1 \
+	--timeout-multiplier 2

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cxlmem: online CXL and DAX memory as system RAM. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "builtin.h"
+
+struct cxlmem_global cxlmem_opts;
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct mhp_ctx *ctx);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "list", cmd_list, "show the platform, nodes, CXL regions, DAX devices and memory blocks" },
+	{ "plan", cmd_plan, "plan how a region or DAX device becomes system RAM (or model a platform)" },
+	{ "online-region", cmd_online_region, "apply the plan: bind kmem and online every block in its zone" },
+	{ "offline-region", cmd_offline_region, "offline every block, unbind kmem, rebind device_dax" },
+	{ "status", cmd_status, "live state of a region or DAX device against its applied plan" },
+	{ "recover", cmd_recover, "finish or roll back an interrupted online-region" },
+	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: cxlmem [--sysroot DIR] [-v] [-u] COMMAND [ARGS]\n"
+		"\n"
+		"  --sysroot DIR   read and write sysfs/procfs below DIR (a captured tree)\n"
+		"  -v, --verbose   more library logging (repeat for debug)\n"
+		"  -u, --human     human-readable sizes and tables\n"
+		"  -V, --version   print the version\n"
+		"\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-16s%s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-16s%s\n", "help COMMAND", "show a command's options");
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sysroot", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "human", no_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sysroot = NULL;
+	const struct command *cmd;
+	struct mhp_ctx *ctx;
+	int c, rc, cmd_index;
+
+	/* '+': stop at the first non-option, the subcommand */
+	while ((c = getopt_long(argc, argv, "+vuVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sysroot = optarg;
+			break;
+		case 'v':
+			cxlmem_opts.verbose++;
+			break;
+		case 'u':
+			cxlmem_opts.human = true;
+			break;
+		case 'V':
+			printf("%s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		if (optind + 1 >= argc) {
+			usage(stdout);
+			return 0;
+		}
+		cmd = find_command(argv[optind + 1]);
+		if (!cmd) {
+			fprintf(stderr, "cxlmem: unknown command '%s'; see 'cxlmem help'\n",
+				argv[optind + 1]);
+			return 1;
+		}
+		argv[optind] = argv[optind + 1];
+		argv[optind + 1] = "--help";
+		argc = optind + 2;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "cxlmem: unknown command '%s'; see 'cxlmem help'\n",
+			argv[optind]);
+		return 1;
+	}
+
+	rc = mhp_new(&ctx);
+	if (rc < 0) {
+		fprintf(stderr, "cxlmem: cannot create the libmhp context: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	if (cxlmem_opts.verbose)
+		mhp_set_log_priority(ctx, cxlmem_opts.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+	if (sysroot) {
+		rc = mhp_set_sysroot(ctx, sysroot);
+		if (rc < 0) {
+			fprintf(stderr, "cxlmem: %s\n", mhp_get_last_error(ctx));
+			mhp_unref(ctx);
+			return 1;
+		}
+	}
+	if (strcmp(cmd->name, "recover") != 0 && strcmp(cmd->name, "plan") != 0 &&
+	    mhp_journal_pending(ctx))
+		fprintf(stderr,
+			"cxlmem: warning: an interrupted run left a journal for %s; run 'cxlmem recover' (or online-region --recover)\n",
+			mhp_journal_pending(ctx));
+	/* subcommands parse from their own argv[0]; optind 0 re-inits getopt */
+	cmd_index = optind;
+	optind = 0;
+	rc = cmd->fn(argc - cmd_index, argv + cmd_index, ctx);
+	mhp_unref(ctx);
+	return rc;
+}
