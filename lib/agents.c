@@ -5,16 +5,24 @@
  * daxdev-reconfigure@ service.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
 #include "ctx.h"
 
-static void add(struct mhp_agents *a, const char *fmt, const char *s1, const char *s2)
+static void add(struct mhp_agents *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add(struct mhp_agents *a, const char *fmt, ...)
 {
-	if (a->nr < MHP_MAX_AGENTS)
-		snprintf(a->what[a->nr++], sizeof(a->what[0]), fmt, s1, s2);
+	va_list ap;
+
+	if (a->nr >= MHP_MAX_AGENTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->what[a->nr++], sizeof(a->what[0]), fmt, ap);
+	va_end(ap);
 }
 
 static void scan_udev_dir(struct mhp_ctx *ctx, struct mhp_agents *a, const char *dir)

@@ -28,6 +28,13 @@ struct mhp_ctx {
 	bool regions_scanned;
 	struct mhp_dax_dev *dax_devs;
 	bool dax_scanned;
+	/*
+	 * Tests only: sees every write below a sysroot first. Returns 1 when
+	 * it handled the write, 0 to write the file, or a negative errno.
+	 */
+	int (*write_hook)(struct mhp_ctx *ctx, const char *path, const char *val,
+			  void *arg);
+	void *write_hook_arg;
 	struct cxl_ctx *cxl;
 	struct daxctl_ctx *daxctl;
 };

@@ -830,7 +830,7 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 	struct mhp_journal_state st;
 	struct mhp_dax_dev *dev;
 	struct mhp_plan *plan = NULL;
-	uint64_t i, first, end;
+	uint64_t i, first = 0, end = 0;
 	int lock = -1, rc;
 
 	mhp_clear_error(ctx);

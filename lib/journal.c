@@ -48,11 +48,18 @@ int mhp_state_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *name)
 
 static int make_state_dir(struct mhp_ctx *ctx)
 {
-	char path[MHP_PATH_MAX];
+	char path[MHP_PATH_MAX], *p;
 	int rc = mhp_state_path(ctx, path, sizeof(path), "");
 
 	if (rc < 0)
 		return rc;
+	/* mkdir -p: below a sysroot even /run may be missing */
+	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			break;
+		*p = '/';
+	}
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return mhp_fail(ctx, -errno, "cannot create the state directory %s: %s",
 				path, strerror(errno));

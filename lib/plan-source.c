@@ -50,7 +50,8 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	struct mhp_platform_desc desc;
 	struct mhp_platform *p;
 	struct mhp_node *n;
-	int rc;
+	char region[16] = "";
+	int rc, region_id;
 
 	rc = mhp_get_platform(ctx, &p);
 	if (rc < 0)
@@ -72,7 +73,10 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	in.persistent = mhp_dax_dev_is_persistent(dev);
 	in.dax_knob = mhp_dax_dev_get_memmap_on_memory(dev);
 	in.dram_node = dram_node(ctx, in.node);
-	in.region = mhp_dax_dev_get_region(dev);
+	/* daxctl names the region by the first number of daxN.M */
+	if (sscanf(in.target, "dax%d.", &region_id) == 1)
+		snprintf(region, sizeof(region), "%d", region_id);
+	in.region = region[0] ? region : NULL;
 	discount_own_blocks(ctx, &desc, in.start, in.size);
 	mhp_clear_error(ctx);
 	return mhp_plan_compute(ctx, &desc, &in, opts, plan);

@@ -93,7 +93,7 @@ const struct mhp_platform_desc *mhp_platform_get_desc(const struct mhp_platform 
 
 /* "4096", "0x1000", "128M", "1.5G", "2T" (binary units); -EINVAL/-ERANGE */
 int mhp_parse_size(const char *s, uint64_t *out);
-/* "128 MiB", "1.50 GiB", or "4096 B" when not a round unit */
+/* "128 MiB", "1.50 GiB" (exact), or "~780.63 GiB" when rounded */
 const char *mhp_format_size(uint64_t bytes, char *buf, size_t len);
 
 /* ---- planner (planner.c): pure, no I/O ---- */

@@ -165,6 +165,15 @@ int mhp_write_attr(struct mhp_ctx *ctx, const char *val, const char *fmt, ...)
 	va_end(ap);
 	if (rc < 0)
 		return mhp_fail(ctx, rc, "path too long");
+	if (ctx->write_hook && !mhp_is_live(ctx)) {
+		rc = ctx->write_hook(ctx, path + strlen(ctx->sysroot), val,
+				     ctx->write_hook_arg);
+		if (rc < 0)
+			return mhp_fail(ctx, rc, "writing '%s' to %s failed: %s", val,
+					path, strerror(-rc));
+		if (rc > 0)
+			return 0;
+	}
 	/* O_TRUNC only matters for fixture trees; sysfs ignores it. */
 	fd = open(path, O_WRONLY | O_CLOEXEC | (mhp_is_live(ctx) ? 0 : O_TRUNC));
 	if (fd < 0) {

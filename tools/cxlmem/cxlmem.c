@@ -126,6 +126,9 @@ int main(int argc, char **argv)
 	}
 	if (cxlmem_opts.verbose)
 		mhp_set_log_priority(ctx, cxlmem_opts.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+	else if (!getenv("MHP_LOG"))
+		/* cxlmem prints the library's error itself, once */
+		mhp_set_log_priority(ctx, LOG_CRIT);
 	if (sysroot) {
 		rc = mhp_set_sysroot(ctx, sysroot);
 		if (rc < 0) {

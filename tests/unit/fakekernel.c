@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "fakekernel.h"
+#include "sysroot.h"
+
+static void block_path(char *buf, size_t len, uint64_t idx, const char *attr)
+{
+	snprintf(buf, len, "/sys/devices/system/memory/memory%llu%s%s",
+		 (unsigned long long)idx, attr ? "/" : "", attr ? attr : "");
+}
+
+void fk_sync(struct fakekernel *fk)
+{
+	char p[256], target[256];
+	uint64_t i;
+
+	snprintf(p, sizeof(p), "%s/driver", fk->devdir);
+	sr_rm(fk->root, p);
+	if (fk->driver[0]) {
+		snprintf(target, sizeof(target), "%s/sys/bus/dax/drivers/%s", fk->root, fk->driver);
+		sr_link(fk->root, p, target);
+	}
+	sr_file(fk->root, "/sys/devices/system/memory/auto_online_blocks", "%s\n",
+		fk->auto_online);
+	if (fk->knob >= 0) {
+		snprintf(p, sizeof(p), "%s/memmap_on_memory", fk->devdir);
+		sr_file(fk->root, p, "%d\n", fk->knob);
+	}
+	for (i = 0; i < fk->nr; i++) {
+		char dir[256];
+
+		block_path(dir, sizeof(dir), fk->first + i, NULL);
+		if (!fk->present) {
+			char cmd[512];
+
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s%s'", fk->root, dir);
+			if (system(cmd) != 0)
+				abort();
+			continue;
+		}
+		block_path(p, sizeof(p), fk->first + i, "state");
+		sr_file(fk->root, p, "%s\n", fk->state[i]);
+		block_path(p, sizeof(p), fk->first + i, "valid_zones");
+		sr_file(fk->root, p, "%s\n", strcmp(fk->state[i], "online") == 0 ?
+			fk->zone[i] : "Normal Movable");
+		block_path(p, sizeof(p), fk->first + i, "removable");
+		sr_file(fk->root, p, "1\n");
+	}
+}
+
+static void set_online(struct fakekernel *fk, uint64_t i, const char *zone)
+{
+	snprintf(fk->state[i], sizeof(fk->state[i]), "online");
+	snprintf(fk->zone[i], sizeof(fk->zone[i]), "%s", zone);
+}
+
+static int kmem_probe(struct fakekernel *fk)
+{
+	uint64_t i;
+
+	if (fk->driver[0])
+		return -EBUSY;
+	snprintf(fk->driver, sizeof(fk->driver), "kmem");
+	fk->present = true;
+	for (i = 0; i < fk->nr; i++) {
+		snprintf(fk->state[i], sizeof(fk->state[i]), "offline");
+		if (strcmp(fk->auto_online, "online") == 0 ||
+		    strcmp(fk->auto_online, "online_kernel") == 0)
+			set_online(fk, i, "Normal");
+		else if (strcmp(fk->auto_online, "online_movable") == 0)
+			set_online(fk, i, "Movable");
+		else if (fk->agent_online_plain)
+			set_online(fk, i, "Normal");	/* udev won the race */
+	}
+	return 0;
+}
+
+static int block_write(struct fakekernel *fk, uint64_t i, const char *val)
+{
+	bool online = strcmp(fk->state[i], "online") == 0;
+
+	if (strcmp(val, "offline") == 0) {
+		if (!online)
+			return -EINVAL;
+		if (fk->offline_fail[i]) {
+			if (fk->offline_fail[i] > 0)
+				fk->offline_fail[i]--;
+			return -EBUSY;
+		}
+		snprintf(fk->state[i], sizeof(fk->state[i]), "offline");
+		return 0;
+	}
+	if (online)
+		return -EINVAL;
+	if (fk->online_fail[i])
+		return -EIO;
+	if (strcmp(val, "online_movable") == 0)
+		set_online(fk, i, "Movable");
+	else if (strcmp(val, "online_kernel") == 0 || strcmp(val, "online") == 0)
+		set_online(fk, i, "Normal");
+	else
+		return -EINVAL;
+	fk->onlines++;
+	return 0;
+}
+
+static int hook(struct mhp_ctx *ctx, const char *path, const char *val, void *arg)
+{
+	struct fakekernel *fk = arg;
+	unsigned long long idx;
+	char attr[32], knob[256];
+	int rc = 0;
+
+	fk->writes++;
+	snprintf(knob, sizeof(knob), "%s/memmap_on_memory", fk->devdir);
+	if (sscanf(path, "/sys/devices/system/memory/memory%llu/%31s", &idx, attr) == 2 &&
+	    strcmp(attr, "state") == 0) {
+		if (!fk->present || idx < fk->first || idx >= fk->first + fk->nr)
+			return -ENOENT;
+		rc = block_write(fk, idx - fk->first, val);
+	} else if (strcmp(path, "/sys/devices/system/memory/auto_online_blocks") == 0) {
+		if (strcmp(val, "offline") && strcmp(val, "online") &&
+		    strcmp(val, "online_kernel") && strcmp(val, "online_movable"))
+			return -EINVAL;
+		snprintf(fk->auto_online, sizeof(fk->auto_online), "%s", val);
+	} else if (strcmp(path, "/sys/bus/dax/drivers/device_dax/unbind") == 0) {
+		if (strcmp(fk->driver, "device_dax"))
+			return -ENODEV;
+		fk->driver[0] = '\0';
+	} else if (strcmp(path, "/sys/bus/dax/drivers/device_dax/bind") == 0) {
+		if (fk->driver[0])
+			return -EBUSY;
+		snprintf(fk->driver, sizeof(fk->driver), "device_dax");
+	} else if (strcmp(path, "/sys/bus/dax/drivers/kmem/new_id") == 0 ||
+		   strcmp(path, "/sys/bus/dax/drivers/kmem/bind") == 0) {
+		rc = kmem_probe(fk);
+	} else if (strcmp(path, "/sys/bus/dax/drivers/kmem/unbind") == 0) {
+		uint64_t i;
+
+		if (strcmp(fk->driver, "kmem"))
+			return -ENODEV;
+		for (i = 0; i < fk->nr; i++)
+			if (strcmp(fk->state[i], "online") == 0)
+				fk->leaked = true;
+		fk->driver[0] = '\0';
+		fk->present = false;
+	} else if (strcmp(path, knob) == 0) {
+		if (fk->knob < 0)
+			return -ENOENT;
+		if (!strcmp(fk->driver, "kmem"))
+			return -EBUSY;
+		fk->knob = val[0] == '1';
+	} else {
+		return 0;	/* not modelled: plain file write */
+	}
+	fk_sync(fk);
+	if (rc == 0 && fk->crash_after_online && fk->onlines >= fk->crash_after_online)
+		_exit(9);
+	return rc < 0 ? rc : 1;
+}
+
+void fk_attach(struct fakekernel *fk, struct mhp_ctx *ctx)
+{
+	char p[256];
+	const char *s;
+	uint64_t i;
+
+	snprintf(p, sizeof(p), "/sys/bus/dax/devices/%s/driver", fk->dev);
+	fk->driver[0] = '\0';
+	{
+		char full[512], target[512];
+		ssize_t n;
+
+		snprintf(full, sizeof(full), "%s%s", fk->root, p);
+		n = readlink(full, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			snprintf(fk->driver, sizeof(fk->driver), "%s", strrchr(target, '/') + 1);
+		}
+	}
+	s = sr_read(fk->root, "/sys/devices/system/memory/auto_online_blocks");
+	snprintf(fk->auto_online, sizeof(fk->auto_online), "%s", s ? s : "offline");
+	fk->auto_online[strcspn(fk->auto_online, "\n")] = '\0';
+	snprintf(p, sizeof(p), "%s/memmap_on_memory", fk->devdir);
+	s = sr_read(fk->root, p);
+	fk->knob = s ? s[0] == '1' : -1;
+	block_path(p, sizeof(p), fk->first, "state");
+	fk->present = sr_read(fk->root, p) != NULL;
+	for (i = 0; i < fk->nr; i++) {
+		snprintf(fk->state[i], sizeof(fk->state[i]), "offline");
+		if (!fk->present)
+			continue;
+		block_path(p, sizeof(p), fk->first + i, "state");
+		s = sr_read(fk->root, p);
+		if (s && strncmp(s, "online", 6) == 0) {
+			block_path(p, sizeof(p), fk->first + i, "valid_zones");
+			s = sr_read(fk->root, p);
+			set_online(fk, i, s && strncmp(s, "Movable", 7) == 0 ? "Movable" : "Normal");
+		}
+	}
+	ctx->write_hook = hook;
+	ctx->write_hook_arg = fk;
+}

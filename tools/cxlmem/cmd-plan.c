@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cxlmem plan: what onlining a region or dax device as system RAM would
+ * do (blocks, memmap placement, waste, zones, advice), or the same for a
+ * hypothetical range on a model platform. Prints the plan JSON that
+ * `cxlmem online-region --plan FILE` applies, or a summary with -u.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "builtin.h"
+#include "private.h"
+
+#define CMD		"cxlmem plan"
+#define MAX_TARGETS	256
+#define MODEL_START	(4 * SZ_1G)
+
+struct plan_args {
+	struct mhp_plan_opts opts;
+	int blocks;		/* -1 default, 0 --no-blocks, 1 -B */
+	const char *model;
+	const char *size;
+	const char *start;
+};
+
+static void plan_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cxlmem [-u] plan TARGET [options]\n"
+		"       cxlmem [-u] plan --model KEY=VAL[,KEY=VAL...] --size SIZE [--start ADDR] [options]\n"
+		"\n"
+		"Work out how TARGET would become system RAM: which memory blocks kmem adds,\n"
+		"whether the memmap goes on the device (memmap_on_memory) or in DRAM, what is\n"
+		"lost to block alignment and to the force reservation, the zone of each block,\n"
+		"and advice (kernel command line, dax knob, block size, hot-remove unit).\n"
+		"Nothing is changed. TARGET is regionN (each dax device of the CXL region),\n"
+		"daxX.Y, or all.\n"
+		"\n"
+		"Output: one plan JSON object for one dax device, a JSON array for several;\n"
+		"with -u a readable summary. Save a single device's plan and apply it with\n"
+		"'cxlmem online-region --plan FILE' (you may edit the blocks' zones).\n"
+		"\n"
+		"  --zone movable|normal|auto  zone policy (default auto: the fewest\n"
+		"                              ZONE_NORMAL blocks that keep MOVABLE:KERNEL\n"
+		"                              within the ratio, judged system-wide)\n"
+		"  --movable-ratio PCT         ratio for --zone auto (default: the kernel's\n"
+		"                              auto_movable_ratio, else 301)\n"
+		"  --memmap auto|on|off        auto: on the device where the kernel allows\n"
+		"                              it; on: fail if it cannot; off: always DRAM\n"
+		"  --waste-warn PCT            warn when waste exceeds PCT%% of the source\n"
+		"                              (default 10)\n"
+		"  -B, --blocks                include the per-block list (JSON of a dax\n"
+		"                              device has it by default, as its plan is\n"
+		"                              applied block by block; --model and -u\n"
+		"                              show it only with -B)\n"
+		"      --no-blocks             leave the block list out\n"
+		"  --model SPEC                plan on a hypothetical platform; keys: arch\n"
+		"                              (x86_64|arm64|ppc64|riscv64), page_size,\n"
+		"                              block_size, pageblock_size, pmd_size,\n"
+		"                              struct_page_size, memmap_mode (N|Y|force),\n"
+		"                              mmu (radix|hash, ppc64), kernel (6.1|6.1-mhp|\n"
+		"                              6.6|6.8|6.9 rule set, default 6.9),\n"
+		"                              kernel_bytes, movable_bytes, movable_ratio,\n"
+		"                              node, node_cpus (0|1), online_policy,\n"
+		"                              auto_movable_numa_aware (0|1)\n"
+		"  --size SIZE                 model: size of the range (e.g. 512G)\n"
+		"  --start ADDR                model: start address (default 4 GiB rounded\n"
+		"                              up to the block size)\n"
+		"  -h, --help                  this text\n"
+		"\n"
+		"examples:\n"
+		"  cxlmem plan region0 > plan.json\n"
+		"  cxlmem -u plan dax0.0 --zone auto --movable-ratio 300\n"
+		"  cxlmem -u plan --model arch=ppc64,memmap_mode=force --size 1G\n");
+}
+
+/* ---- option parsing ---- */
+
+static int parse_pct(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (end == s || *end || errno || v == 0 || v > 100000 || s[0] == '-') {
+		fprintf(stderr, "%s: %s '%s' is not a percentage: give a whole number "
+			"from 1, e.g. %s 300\n", CMD, opt, s, opt);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_choice(const char *opt, const char *s, const char *const *names,
+			unsigned int n, unsigned int *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: %s '%s' is not one of", CMD, opt, s);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+	fprintf(stderr, "\n");
+	return -EINVAL;
+}
+
+/* Indexed by enum mhp_zone_policy / enum mhp_memmap_policy. */
+static const char *const zone_policies[] = { "auto", "movable", "normal" };
+static const char *const memmap_policies[] = { "auto", "on", "off" };
+
+enum { OPT_ZONE = 256, OPT_RATIO, OPT_MEMMAP, OPT_WASTE, OPT_NO_BLOCKS,
+       OPT_MODEL, OPT_SIZE, OPT_START };
+
+static int parse_args(int argc, char **argv, struct plan_args *a)
+{
+	static const struct option longopts[] = {
+		{ "zone", required_argument, NULL, OPT_ZONE },
+		{ "movable-ratio", required_argument, NULL, OPT_RATIO },
+		{ "memmap", required_argument, NULL, OPT_MEMMAP },
+		{ "waste-warn", required_argument, NULL, OPT_WASTE },
+		{ "blocks", no_argument, NULL, 'B' },
+		{ "no-blocks", no_argument, NULL, OPT_NO_BLOCKS },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "start", required_argument, NULL, OPT_START },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int v;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "Bh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ZONE:
+			rc = parse_choice("--zone", optarg, zone_policies,
+					  ARRAY_SIZE(zone_policies), &v);
+			a->opts.zone = (enum mhp_zone_policy)v;
+			break;
+		case OPT_MEMMAP:
+			rc = parse_choice("--memmap", optarg, memmap_policies,
+					  ARRAY_SIZE(memmap_policies), &v);
+			a->opts.memmap = (enum mhp_memmap_policy)v;
+			break;
+		case OPT_RATIO:
+			rc = parse_pct("--movable-ratio", optarg, &a->opts.movable_ratio);
+			break;
+		case OPT_WASTE:
+			rc = parse_pct("--waste-warn", optarg, &a->opts.waste_warn_pct);
+			break;
+		case 'B':
+			a->blocks = 1;
+			break;
+		case OPT_NO_BLOCKS:
+			a->blocks = 0;
+			break;
+		case OPT_MODEL:
+			a->model = optarg;
+			break;
+		case OPT_SIZE:
+			a->size = optarg;
+			break;
+		case OPT_START:
+			a->start = optarg;
+			break;
+		case 'h':
+			plan_usage(stdout);
+			return 1;
+		default:
+			plan_usage(stderr);
+			return -EINVAL;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+static const char *fmt(uint64_t bytes, char *buf)
+{
+	return mhp_format_size(bytes, buf, 32);
+}
+
+static uint64_t jget_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+static const char *jget_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
+}
+
+static void print_list(json_object *o, const char *key, const char *title)
+{
+	json_object *a;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(o, key, &a) || !(n = json_object_array_length(a)))
+		return;
+	printf("  %s:\n", title);
+	for (i = 0; i < n; i++)
+		printf("    - %s\n", json_object_get_string(json_object_array_get_idx(a, i)));
+}
+
+static void print_advice(json_object *o)
+{
+	json_object *a, *e;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(o, "advice", &a) || !(n = json_object_array_length(a)))
+		return;
+	printf("  advice:\n");
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		printf("    - [%s] %s\n", jget_str(e, "kind"), jget_str(e, "text"));
+		if (jget_str(e, "action")[0])
+			printf("      action: %s\n", jget_str(e, "action"));
+	}
+}
+
+static void print_blocks(json_object *o)
+{
+	json_object *a, *e;
+	size_t i, n;
+	char b1[32];
+
+	if (!json_object_object_get_ex(o, "blocks", &a) || !(n = json_object_array_length(a)))
+		return;
+	printf("  blocks:\n    %-10s %-20s %-8s %7s %9s %s\n", "BLOCK", "ADDRESS",
+	       "ZONE", "MEMMAP", "RESERVED", "USABLE");
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		printf("    memory%-4" PRIu64 " %#-20" PRIx64 " %-8s %7" PRIu64 " %9" PRIu64
+		       " %s\n", jget_u64(e, "index"), jget_u64(e, "phys_addr"),
+		       jget_str(e, "zone"), jget_u64(e, "memmap_pages"),
+		       jget_u64(e, "reserved_pages"), fmt(jget_u64(e, "usable_bytes"), b1));
+	}
+}
+
+static void print_human(json_object *o)
+{
+	json_object *pf = NULL, *src = NULL, *node = NULL;
+	char b1[32], b2[32], b3[32], b4[32];
+	const char *target = jget_str(o, "target");
+	uint64_t start, size;
+
+	json_object_object_get_ex(o, "platform", &pf);
+	json_object_object_get_ex(o, "source", &src);
+	json_object_object_get_ex(o, "node", &node);
+	start = jget_u64(src, "start");
+	size = jget_u64(src, "size");
+	printf("%s (node %s, %s)\n", target[0] ? target : "model range",
+	       jget_str(node, "id")[0] == '-' ? "unknown" : jget_str(node, "id"),
+	       json_object_get_boolean(json_object_object_get(node, "has_cpus")) ?
+	       "with CPUs" : "no CPUs");
+	printf("  platform      %s, rules %s, %s pages, %s blocks, %s pageblocks, "
+	       "memmap_on_memory=%s\n", jget_str(pf, "arch"), jget_str(pf, "rules"),
+	       fmt(jget_u64(pf, "page_size"), b1), fmt(jget_u64(pf, "block_size"), b2),
+	       fmt(jget_u64(pf, "pageblock_size"), b3), jget_str(pf, "memmap_mode"));
+	printf("  range         %#" PRIx64 "-%#" PRIx64 " (%s)\n", start,
+	       start + size - 1, fmt(size, b1));
+	printf("  usable        %s in %" PRIu64 " blocks\n",
+	       fmt(jget_u64(o, "usable_bytes"), b1), jget_u64(o, "num_blocks"));
+	printf("  memmap        %s, %s (%s)\n", fmt(jget_u64(o, "memmap_bytes"), b1),
+	       strcmp(jget_str(o, "memmap_location"), "device") ? "in DRAM" :
+	       "on the device", jget_str(node, "memmap"));
+	printf("  eligible      %s\n",
+	       json_object_get_boolean(json_object_object_get(o, "eligible_memmap_on_memory")) ?
+	       "yes (memmap_on_memory)" : "no");
+	printf("  DRAM cost     %s\n", fmt(jget_u64(o, "dram_overhead_bytes"), b1));
+	printf("  waste         force %s, alignment %s (head %s, tail %s)\n",
+	       fmt(jget_u64(o, "force_waste_bytes"), b1),
+	       fmt(jget_u64(o, "alignment_waste_bytes"), b2),
+	       fmt(jget_u64(o, "alignment_waste_head_bytes"), b3),
+	       fmt(jget_u64(o, "alignment_waste_tail_bytes"), b4));
+	printf("  zones         movable %s, normal %s\n",
+	       fmt(jget_u64(o, "movable_bytes"), b1), fmt(jget_u64(o, "normal_bytes"), b2));
+	print_list(o, "reasons", "why the memmap is not on the device");
+	print_list(o, "warnings", "warnings");
+	print_list(o, "zone_notes", "zones");
+	print_advice(o);
+	print_blocks(o);
+}
+
+/* Print the plans: one object, an array, or human summaries. */
+static int print_plans(struct mhp_plan **plans, size_t n, unsigned int flags)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		json_object *o;
+
+		if (mhp_plan_to_json(plans[i], flags, &s) < 0 ||
+		    !(o = json_tokener_parse(s))) {
+			fprintf(stderr, "%s: cannot serialise the plan (out of memory)\n", CMD);
+			json_object_put(arr);
+			return -ENOMEM;
+		}
+		free(s);
+		json_object_array_add(arr, o);
+	}
+	if (cxlmem_opts.human) {
+		for (i = 0; i < n; i++) {
+			if (i)
+				printf("\n");
+			print_human(json_object_array_get_idx(arr, i));
+		}
+	} else {
+		json_object *out = n == 1 ? json_object_array_get_idx(arr, 0) : arr;
+
+		printf("%s\n", json_object_to_json_string_ext(out,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+/* ---- targets ---- */
+
+static bool dax_matches(struct mhp_dax_dev *d, const char *target)
+{
+	const char *r;
+
+	if (strcmp(target, "all") == 0)
+		return true;
+	r = mhp_dax_dev_get_cxl_region(d);
+	if (r && strcmp(r, target) == 0)
+		return true;
+	r = mhp_dax_dev_get_region(d);
+	return r && strcmp(r, target) == 0;
+}
+
+static size_t collect(struct mhp_ctx *ctx, const char *target,
+		      struct mhp_dax_dev **devs, size_t max)
+{
+	struct mhp_dax_dev *d;
+	size_t n = 0;
+
+	d = mhp_dax_dev_get_by_name(ctx, target);
+	if (d) {
+		devs[0] = d;
+		return 1;
+	}
+	mhp_dax_dev_foreach(ctx, d)
+		if (n < max && dax_matches(d, target))
+			devs[n++] = d;
+	return n;
+}
+
+static void no_target(struct mhp_ctx *ctx, const char *target)
+{
+	const char *e = mhp_get_last_error(ctx);
+
+	if (strcmp(target, "all") == 0)
+		fprintf(stderr, "%s: no dax devices found%s%s; check 'cxlmem list' and that "
+			"the dax modules (device_dax, dax_hmem, dax_cxl) are loaded\n",
+			CMD, e[0] ? ": " : "", e);
+	else if (strncmp(target, "region", 6) == 0)
+		fprintf(stderr, "%s: %s has no dax device%s%s (a RAM region needs "
+			"'cxl create-region -t ram', a pmem region a devdax namespace: "
+			"'ndctl create-namespace -m devdax'); see 'cxlmem list'\n",
+			CMD, target, e[0] ? ": " : "", e);
+	else
+		fprintf(stderr, "%s: no dax device or region named '%s'%s%s; TARGET is "
+			"regionN, daxX.Y or all (see 'cxlmem list')\n", CMD, target,
+			e[0] ? ": " : "", e);
+}
+
+static int plan_targets(struct mhp_ctx *ctx, const char *target,
+			const struct plan_args *a)
+{
+	struct mhp_dax_dev *devs[MAX_TARGETS];
+	struct mhp_plan *plans[MAX_TARGETS];
+	size_t i, n, nplans = 0;
+	int failed = 0;
+
+	n = collect(ctx, target, devs, MAX_TARGETS);
+	if (!n) {
+		no_target(ctx, target);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = mhp_dax_dev_get_name(devs[i]);
+
+		if (mhp_plan_dax_dev(ctx, devs[i], &a->opts, &plans[nplans]) < 0) {
+			fprintf(stderr, "%s: cannot plan %s: %s\n", CMD, name,
+				mhp_get_last_error(ctx));
+			failed = 1;
+			continue;
+		}
+		nplans++;
+	}
+	/* JSON: blocks unless --no-blocks (the file is applied block by block);
+	 * -u: the block table only with -B */
+	if (nplans && print_plans(plans, nplans,
+				  (cxlmem_opts.human ? a->blocks > 0 : a->blocks != 0) ?
+				  MHP_JSON_BLOCKS : 0) < 0)
+		failed = 1;
+	for (i = 0; i < nplans; i++)
+		mhp_plan_unref(plans[i]);
+	return failed;
+}
+
+static int plan_model(struct mhp_ctx *ctx, const struct plan_args *a)
+{
+	struct mhp_platform *p;
+	struct mhp_plan *plan;
+	uint64_t size, start;
+	int rc;
+
+	if (!a->size) {
+		fprintf(stderr, "%s: --model needs --size SIZE (e.g. --size 512G)\n", CMD);
+		return 1;
+	}
+	rc = mhp_parse_size(a->size, &size);
+	if (rc < 0 || !size) {
+		fprintf(stderr, "%s: --size '%s' is not a size: give bytes or a K/M/G/T "
+			"size, e.g. 512G\n", CMD, a->size);
+		return 1;
+	}
+	rc = mhp_platform_new_model(ctx, a->model, &p);
+	if (rc < 0) {
+		fprintf(stderr, "%s: bad --model '%s': %s\n", CMD, a->model,
+			mhp_get_last_error(ctx));
+		return 1;
+	}
+	start = ALIGN_UP(MODEL_START, mhp_platform_get_block_size(p));
+	if (a->start && mhp_parse_size(a->start, &start) < 0) {
+		fprintf(stderr, "%s: --start '%s' is not an address: give e.g. 0x100000000 "
+			"or 4G\n", CMD, a->start);
+		mhp_platform_unref(p);
+		return 1;
+	}
+	rc = mhp_plan_model(ctx, p, start, size, &a->opts, &plan);
+	mhp_platform_unref(p);
+	if (rc < 0) {
+		fprintf(stderr, "%s: cannot plan the model range: %s\n", CMD,
+			mhp_get_last_error(ctx));
+		return 1;
+	}
+	rc = print_plans(&plan, 1, a->blocks > 0 ? MHP_JSON_BLOCKS : 0);
+	mhp_plan_unref(plan);
+	return rc < 0;
+}
+
+int cmd_plan(int argc, char **argv, struct mhp_ctx *ctx)
+{
+	struct plan_args a = { .opts = { .size = sizeof(a.opts) }, .blocks = -1 };
+	int rc;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? 0 : 1;
+	if (a.model) {
+		if (optind < argc) {
+			fprintf(stderr, "%s: --model plans a hypothetical range; drop the "
+				"TARGET '%s'\n", CMD, argv[optind]);
+			return 1;
+		}
+		return plan_model(ctx, &a);
+	}
+	if (a.size || a.start) {
+		fprintf(stderr, "%s: --size and --start go with --model\n", CMD);
+		return 1;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "%s: give exactly one TARGET (regionN, daxX.Y or all), "
+			"or --model SPEC --size SIZE\n", CMD);
+		plan_usage(stderr);
+		return 1;
+	}
+	return plan_targets(ctx, argv[optind], &a);
+}
