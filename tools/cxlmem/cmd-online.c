@@ -20,6 +20,7 @@
 struct report {
 	const char *cmd;
 	bool tty;
+	bool progress_shown;	/* a progress line is on the terminal */
 	struct json_object *foreign, *fixed, *failed, *warnings, *steps;
 	uint64_t done;
 };
@@ -34,6 +35,15 @@ static void report_init(struct report *rep, const char *cmd)
 	rep->warnings = json_object_new_array();
 	rep->steps = json_object_new_array();
 	rep->done = 0;
+	rep->progress_shown = false;
+}
+
+/* Finish a pending progress line before printing a message. */
+static void end_progress(struct report *rep)
+{
+	if (rep->progress_shown)
+		fputc('\n', stderr);
+	rep->progress_shown = false;
 }
 
 static void report_put(struct report *rep)
@@ -54,12 +64,12 @@ static void on_event(struct mhp_ctx *ctx, const struct mhp_event *ev, void *user
 	case MHP_EVENT_STEP:
 	case MHP_EVENT_ROLLBACK:
 		json_object_array_add(rep->steps, json_object_new_string(ev->message));
-		if (rep->tty)
-			fprintf(stderr, "\r\033[K");
+		end_progress(rep);
 		fprintf(stderr, "%s: %s: %s\n", rep->cmd, ev->device, ev->message);
 		break;
 	case MHP_EVENT_WARNING:
 		json_object_array_add(rep->warnings, json_object_new_string(ev->message));
+		end_progress(rep);
 		fprintf(stderr, "%s: %s: warning: %s\n", rep->cmd, ev->device, ev->message);
 		break;
 	case MHP_EVENT_BLOCK_FOREIGN:
@@ -75,6 +85,7 @@ static void on_event(struct mhp_ctx *ctx, const struct mhp_event *ev, void *user
 		json_object_object_add(o, "error", json_object_new_string(strerror(-ev->error)));
 		json_object_object_add(o, "reason", json_object_new_string(ev->message));
 		json_object_array_add(rep->failed, o);
+		end_progress(rep);
 		fprintf(stderr, "%s: %s: %s\n", rep->cmd, ev->device, ev->message);
 		break;
 	default:
@@ -82,13 +93,14 @@ static void on_event(struct mhp_ctx *ctx, const struct mhp_event *ev, void *user
 	}
 	rep->done = ev->done;
 	/* a progress line for large devices, on a terminal only */
-	if (rep->tty && ev->total >= 16 && (ev->type == MHP_EVENT_BLOCK_ONLINE ||
-					    ev->type == MHP_EVENT_BLOCK_OFFLINE))
-		fprintf(stderr, "\r\033[K%s: %s: %llu/%llu blocks", rep->cmd, ev->device,
+	if (rep->tty && ev->total >= 16 && ev->type >= MHP_EVENT_BLOCK_ONLINE &&
+	    ev->type <= MHP_EVENT_BLOCK_OFFLINE) {
+		fprintf(stderr, "\r%s: %s: %llu/%llu blocks", rep->cmd, ev->device,
 			(unsigned long long)ev->done, (unsigned long long)ev->total);
-	if (rep->tty && ev->total >= 16 && ev->done == ev->total &&
-	    (ev->type == MHP_EVENT_BLOCK_ONLINE || ev->type == MHP_EVENT_BLOCK_OFFLINE))
-		fprintf(stderr, "\n");
+		rep->progress_shown = true;
+		if (ev->done == ev->total)
+			end_progress(rep);
+	}
 }
 
 static void report_into(struct report *rep, struct json_object *o)

@@ -54,6 +54,28 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* -u/--human and -v are global but also accepted after the command. */
+static void strip_global_options(int *argc, char **argv, int from)
+{
+	int i, out = from;
+
+	for (i = from; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "-u") == 0 || strcmp(argv[i], "--human") == 0)
+			cxlmem_opts.human = true;
+		else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
+			cxlmem_opts.verbose++;
+		else
+			argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	*argc = out;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -118,6 +140,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	cmd_index = optind;
+	strip_global_options(&argc, argv, cmd_index + 1);
+
 	rc = mhp_new(&ctx);
 	if (rc < 0) {
 		fprintf(stderr, "cxlmem: cannot create the libmhp context: %s\n",
@@ -143,7 +168,6 @@ int main(int argc, char **argv)
 			"cxlmem: warning: an interrupted run left a journal for %s; run 'cxlmem recover' (or online-region --recover)\n",
 			mhp_journal_pending(ctx));
 	/* subcommands parse from their own argv[0]; optind 0 re-inits getopt */
-	cmd_index = optind;
 	optind = 0;
 	rc = cmd->fn(argc - cmd_index, argv + cmd_index, ctx);
 	mhp_unref(ctx);
