@@ -11,6 +11,7 @@ struct mhp_node {
 	struct mhp_ctx *ctx;
 	struct mhp_node *next;
 	int id;
+	bool online;
 	bool has_cpus;
 	bool has_memory;
 	uint64_t mem_total;
@@ -175,7 +176,7 @@ static void read_memory_tiers(struct mhp_ctx *ctx)
 
 static int scan_nodes(struct mhp_ctx *ctx)
 {
-	char online[256], cpus[256] = "", mem[256] = "";
+	char online[256], possible[256], cpus[256] = "", mem[256] = "";
 	struct mhp_node **tail = &ctx->nodes;
 	int id, max, rc;
 
@@ -188,17 +189,25 @@ static int scan_nodes(struct mhp_ctx *ctx)
 	mhp_read_attr(ctx, mem, sizeof(mem), "/sys/devices/system/node/has_memory");
 	if (rc < 0 && !cpus[0])
 		strcpy(cpus, "0");
-	max = mhp_list_max(online);
+	/*
+	 * Possible nodes include CPU-less, memory-less ones that firmware
+	 * reserved for CXL memory: exactly the targets of interest.
+	 */
+	if (mhp_read_attr(ctx, possible, sizeof(possible),
+			  "/sys/devices/system/node/possible") <= 0)
+		strcpy(possible, online);
+	max = mhp_list_max(possible);
 	for (id = 0; id <= max; id++) {
 		struct mhp_node *n;
 
-		if (!mhp_list_contains(online, id))
+		if (!mhp_list_contains(possible, id))
 			continue;
 		n = calloc(1, sizeof(*n));
 		if (!n)
 			return -ENOMEM;
 		n->ctx = ctx;
 		n->id = id;
+		n->online = mhp_list_contains(online, id);
 		n->has_cpus = mhp_list_contains(cpus, id);
 		n->has_memory = mhp_list_contains(mem, id);
 		n->mem_total = node_mem_total(ctx, id);
@@ -250,6 +259,11 @@ MHP_EXPORT struct mhp_node *mhp_node_get_by_id(struct mhp_ctx *ctx, int id)
 MHP_EXPORT int mhp_node_get_id(const struct mhp_node *node)
 {
 	return node->id;
+}
+
+MHP_EXPORT bool mhp_node_is_online(const struct mhp_node *node)
+{
+	return node->online;
 }
 
 MHP_EXPORT bool mhp_node_has_cpus(const struct mhp_node *node)

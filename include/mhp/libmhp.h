@@ -148,6 +148,11 @@ MHP_EXPORT struct mhp_node *mhp_node_get_next(struct mhp_node *node);
 	     node = mhp_node_get_next(node))
 MHP_EXPORT struct mhp_node *mhp_node_get_by_id(struct mhp_ctx *ctx, int id);
 MHP_EXPORT int mhp_node_get_id(const struct mhp_node *node);
+/*
+ * Nodes are the possible ones; a CPU-less node reserved for CXL memory is
+ * offline until memory is added to it.
+ */
+MHP_EXPORT bool mhp_node_is_online(const struct mhp_node *node);
 MHP_EXPORT bool mhp_node_has_cpus(const struct mhp_node *node);
 MHP_EXPORT bool mhp_node_has_memory(const struct mhp_node *node);
 /* MemTotal of the node in bytes. */

@@ -33,15 +33,18 @@ void fk_sync(struct fakekernel *fk)
 		sr_file(fk->root, p, "%d\n", fk->knob);
 	}
 	for (i = 0; i < fk->nr; i++) {
-		char dir[256];
-
-		block_path(dir, sizeof(dir), fk->first + i, NULL);
 		if (!fk->present) {
-			char cmd[512];
+			static const char *const attrs[] = { "state", "valid_zones", "removable" };
+			char dir[512];
+			size_t a;
 
-			snprintf(cmd, sizeof(cmd), "rm -rf '%s%s'", fk->root, dir);
-			if (system(cmd) != 0)
-				abort();
+			for (a = 0; a < 3; a++) {
+				block_path(p, sizeof(p), fk->first + i, attrs[a]);
+				sr_rm(fk->root, p);
+			}
+			block_path(p, sizeof(p), fk->first + i, NULL);
+			snprintf(dir, sizeof(dir), "%s%s", fk->root, p);
+			rmdir(dir);
 			continue;
 		}
 		block_path(p, sizeof(p), fk->first + i, "state");

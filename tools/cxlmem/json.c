@@ -86,6 +86,7 @@ struct json_object *json_node(struct mhp_node *n)
 	struct json_object *o = json_object_new_object();
 
 	add(o, "node", json_object_new_int(mhp_node_get_id(n)));
+	add(o, "online", json_object_new_boolean(mhp_node_is_online(n)));
 	add(o, "has_cpus", json_object_new_boolean(mhp_node_has_cpus(n)));
 	add(o, "has_memory", json_object_new_boolean(mhp_node_has_memory(n)));
 	add(o, "mem_total", json_size(mhp_node_get_mem_total(n)));
