@@ -19,8 +19,10 @@ struct mhp_block {
 	enum mhp_block_state state;
 	enum mhp_zone zone;
 	char valid_zones[48];
-	int node;
+	int node;		/* read on first use: it costs a readdir */
+	bool have_node;
 	bool removable;
+	bool have_removable;
 };
 
 struct mhp_block_cache {
@@ -147,9 +149,6 @@ static int block_read(struct mhp_block *b)
 			  "/sys/devices/system/memory/memory%llu/valid_zones", idx) < 0)
 		b->valid_zones[0] = '\0';
 	b->zone = zone_from_name(b->valid_zones);
-	rc = mhp_read_attr(ctx, buf, sizeof(buf),
-			   "/sys/devices/system/memory/memory%llu/removable", idx);
-	b->removable = rc > 0 && buf[0] == '1';
 	return 0;
 }
 
@@ -176,7 +175,6 @@ static int block_new(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out
 		free(b);
 		return rc;
 	}
-	b->node = block_node(ctx, index);
 	*out = b;
 	return 0;
 }
@@ -196,11 +194,15 @@ MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_blo
 		return 0;
 	}
 	/* absence is an answer, not a failure: no error is recorded */
-	if (c->complete ||
-	    !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu",
-			(unsigned long long)index))
+	if (c->complete)
 		return -ENOENT;
 	rc = block_new(ctx, index, &b);
+	if (rc == -ENOENT &&
+	    !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu",
+			(unsigned long long)index)) {
+		mhp_clear_error(ctx);
+		return -ENOENT;
+	}
 	if (rc < 0)
 		return rc;
 	rc = cache_insert(c, pos, b);
@@ -338,10 +340,25 @@ MHP_EXPORT const char *mhp_block_get_valid_zones(const struct mhp_block *block)
 
 MHP_EXPORT int mhp_block_get_node(const struct mhp_block *block)
 {
-	return block->node;
+	struct mhp_block *b = (struct mhp_block *)block;	/* lazy cache */
+
+	if (!b->have_node) {
+		b->node = block_node(b->ctx, b->index);
+		b->have_node = true;
+	}
+	return b->node;
 }
 
 MHP_EXPORT bool mhp_block_is_removable(const struct mhp_block *block)
 {
-	return block->removable;
+	struct mhp_block *b = (struct mhp_block *)block;	/* lazy cache */
+	char buf[8];
+
+	if (!b->have_removable) {
+		b->removable = mhp_read_attr(b->ctx, buf, sizeof(buf),
+					     "/sys/devices/system/memory/memory%llu/removable",
+					     (unsigned long long)b->index) > 0 && buf[0] == '1';
+		b->have_removable = true;
+	}
+	return b->removable;
 }

@@ -212,13 +212,21 @@ static int dev_add(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail, const char *
 
 		mhp_dax_classify(devpath, &d->prov, d->chain, sizeof(d->chain),
 				 d->cxl_region, sizeof(d->cxl_region), &d->persistent);
-		/* the parent directory is the dax region (or the nd_dax device) */
-		slash = strrchr(devpath, '/');
-		if (slash) {
+		/*
+		 * The parent directory is the dax region; nvdimm dax devices sit
+		 * below a same-named nd_dax device, whose parent is the nd region.
+		 */
+		for (;;) {
+			slash = strrchr(devpath, '/');
+			if (!slash)
+				break;
 			*slash = '\0';
 			slash = strrchr(devpath, '/');
-			snprintf(d->region, sizeof(d->region), "%s", slash ? slash + 1 : devpath);
+			if (strcmp(slash ? slash + 1 : devpath, name) != 0)
+				break;
 		}
+		slash = strrchr(devpath, '/');
+		snprintf(d->region, sizeof(d->region), "%s", slash ? slash + 1 : devpath);
 	}
 	**tail = d;
 	*tail = &d->next;
@@ -284,6 +292,40 @@ static int scan_daxctl(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail)
 	return 0;
 }
 
+/*
+ * A CXL pmem region reaches dax through the nvdimm bridge, so the device
+ * tree does not name the region: match it by address.
+ */
+static void link_cxl_pmem(struct mhp_ctx *ctx)
+{
+	struct mhp_cxl_region *r;
+	struct mhp_dax_dev *d;
+
+	for (d = ctx->dax_devs; d; d = d->next) {
+		char chain[sizeof(d->chain)];
+
+		if (d->prov != MHP_PROV_CXL_PMEM || d->cxl_region[0] ||
+		    d->resource == UINT64_MAX)
+			continue;
+		for (r = mhp_cxl_region_get_first(ctx); r; r = mhp_cxl_region_get_next(r)) {
+			uint64_t start = mhp_cxl_region_get_resource(r);
+			uint64_t size = mhp_cxl_region_get_size(r);
+
+			if (start == UINT64_MAX || d->resource < start ||
+			    d->resource + d->size > start + size)
+				continue;
+			snprintf(d->cxl_region, sizeof(d->cxl_region), "%s",
+				 mhp_cxl_region_get_name(r));
+			snprintf(chain, sizeof(chain), "%s -> %s -> %s", d->cxl_region,
+				 mhp_cxl_region_get_dax_region(r) ?
+				 mhp_cxl_region_get_dax_region(r) : "pmem_region", d->chain);
+			snprintf(d->chain, sizeof(d->chain), "%s", chain);
+			break;
+		}
+	}
+	mhp_clear_error(ctx);
+}
+
 static int scan(struct mhp_ctx *ctx)
 {
 	struct mhp_dax_dev **tail = &ctx->dax_devs;
@@ -291,6 +333,8 @@ static int scan(struct mhp_ctx *ctx)
 
 	ctx->dax_scanned = true;
 	rc = mhp_is_live(ctx) ? scan_daxctl(ctx, &tail) : scan_sysfs(ctx, &tail);
+	if (rc == 0)
+		link_cxl_pmem(ctx);
 	return rc;
 }
 
