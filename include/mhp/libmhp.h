@@ -146,6 +146,10 @@ MHP_EXPORT struct mhp_node *mhp_node_get_next(struct mhp_node *node);
 #define mhp_node_foreach(ctx, node)					\
 	for (node = mhp_node_get_first(ctx); node != NULL;		\
 	     node = mhp_node_get_next(node))
+#define mhp_node_foreach_safe(ctx, node, _next)			\
+	for (node = mhp_node_get_first(ctx), _next = node ? mhp_node_get_next(node) : NULL;	\
+	     node != NULL;						\
+	     node = _next, _next = node ? mhp_node_get_next(node) : NULL)
 MHP_EXPORT struct mhp_node *mhp_node_get_by_id(struct mhp_ctx *ctx, int id);
 MHP_EXPORT int mhp_node_get_id(const struct mhp_node *node);
 /*
@@ -182,6 +186,10 @@ MHP_EXPORT struct mhp_block *mhp_block_get_next(struct mhp_block *block);
 #define mhp_block_foreach(ctx, block)					\
 	for (block = mhp_block_get_first(ctx); block != NULL;		\
 	     block = mhp_block_get_next(block))
+#define mhp_block_foreach_safe(ctx, block, _next)			\
+	for (block = mhp_block_get_first(ctx), _next = block ? mhp_block_get_next(block) : NULL;	\
+	     block != NULL;						\
+	     block = _next, _next = block ? mhp_block_get_next(block) : NULL)
 /* Re-read state and zone from sysfs. */
 MHP_EXPORT int mhp_block_refresh(struct mhp_block *block);
 MHP_EXPORT uint64_t mhp_block_get_index(const struct mhp_block *block);
@@ -221,6 +229,10 @@ MHP_EXPORT struct mhp_cxl_memdev *mhp_cxl_memdev_get_next(struct mhp_cxl_memdev 
 #define mhp_cxl_memdev_foreach(ctx, m)					\
 	for (m = mhp_cxl_memdev_get_first(ctx); m != NULL;		\
 	     m = mhp_cxl_memdev_get_next(m))
+#define mhp_cxl_memdev_foreach_safe(ctx, m, _next)			\
+	for (m = mhp_cxl_memdev_get_first(ctx), _next = m ? mhp_cxl_memdev_get_next(m) : NULL;	\
+	     m != NULL;						\
+	     m = _next, _next = m ? mhp_cxl_memdev_get_next(m) : NULL)
 MHP_EXPORT const char *mhp_cxl_memdev_get_name(const struct mhp_cxl_memdev *m);
 MHP_EXPORT uint64_t mhp_cxl_memdev_get_ram_size(const struct mhp_cxl_memdev *m);
 MHP_EXPORT uint64_t mhp_cxl_memdev_get_pmem_size(const struct mhp_cxl_memdev *m);
@@ -233,6 +245,10 @@ MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_next(struct mhp_cxl_region 
 #define mhp_cxl_region_foreach(ctx, r)					\
 	for (r = mhp_cxl_region_get_first(ctx); r != NULL;		\
 	     r = mhp_cxl_region_get_next(r))
+#define mhp_cxl_region_foreach_safe(ctx, r, _next)			\
+	for (r = mhp_cxl_region_get_first(ctx), _next = r ? mhp_cxl_region_get_next(r) : NULL;	\
+	     r != NULL;						\
+	     r = _next, _next = r ? mhp_cxl_region_get_next(r) : NULL)
 MHP_EXPORT struct mhp_cxl_region *mhp_cxl_region_get_by_name(struct mhp_ctx *ctx,
 							      const char *name);
 MHP_EXPORT const char *mhp_cxl_region_get_name(const struct mhp_cxl_region *r);
@@ -255,6 +271,10 @@ MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_next(struct mhp_dax_dev *d);
 #define mhp_dax_dev_foreach(ctx, d)					\
 	for (d = mhp_dax_dev_get_first(ctx); d != NULL;			\
 	     d = mhp_dax_dev_get_next(d))
+#define mhp_dax_dev_foreach_safe(ctx, d, _next)			\
+	for (d = mhp_dax_dev_get_first(ctx), _next = d ? mhp_dax_dev_get_next(d) : NULL;	\
+	     d != NULL;						\
+	     d = _next, _next = d ? mhp_dax_dev_get_next(d) : NULL)
 MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_by_name(struct mhp_ctx *ctx,
 						       const char *name);
 MHP_EXPORT const char *mhp_dax_dev_get_name(const struct mhp_dax_dev *d);

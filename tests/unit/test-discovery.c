@@ -118,12 +118,15 @@ static void test_nodes(void **state)
 {
 	char *root = sr_new_hmem();
 	struct mhp_ctx *ctx = ctx_at(root);
-	struct mhp_node *n;
+	struct mhp_node *n, *next;
 	int count = 0;
 
 	mhp_node_foreach(ctx, n)
 		count++;
 	assert_int_equal(count, 2);
+	mhp_node_foreach_safe(ctx, n, next)
+		count--;
+	assert_int_equal(count, 0);
 	n = mhp_node_get_by_id(ctx, 0);
 	assert_non_null(n);
 	assert_true(mhp_node_has_cpus(n));

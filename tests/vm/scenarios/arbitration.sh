@@ -1,0 +1,101 @@
+# Auto-online arbitration (topology hmem). With auto_online_blocks=online_kernel:
+#  1. `online-region --no-arbitrate` refuses (exit 1) and changes nothing;
+#  2. with a udev-like agent in the background (writes `online` to every
+#     offline block's state every 10 ms; a plain `online` picks ZONE_NORMAL on
+#     a CPU-less node), online-region still ends with every block in its planned
+#     zone (ZONE_MOVABLE), auto_online_blocks is restored to online_kernel, and
+#     every block the agent onlined is listed in blocks_fixed or
+#     blocks_onlined_by_other_agents.
+# Then stop the agent, restore auto_online_blocks and offline back to devdax.
+. "$MHP_VM_LIB"
+dev=dax0.0
+out=${MHP_HOST_DIR:-/tmp}
+sysmem=/sys/devices/system/memory
+
+ok() { echo "ok - $*"; }
+check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
+expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
+driver() { basename "$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
+present_blocks() { ls -d $sysmem/memory* | wc -l; }
+
+[ "$(driver $dev)" = device_dax ] || mhp_fail "$dev should start bound to device_dax, is $(driver $dev)"
+auto0=$(cat $sysmem/auto_online_blocks)
+restore() { echo "$auto0" >$sysmem/auto_online_blocks 2>/dev/null || true; }
+# on failure, restore the policy and try to leave dax0.0 in devdax
+trap 'rc=$?; restore; [ $rc = 0 ] || { mhp_cxlmem recover; mhp_cxlmem offline-region $dev; } >/dev/null 2>&1' EXIT
+mhp_cxlmem plan $dev >/tmp/plan.json || mhp_fail "cxlmem plan failed"
+nblocks=$(jq .num_blocks /tmp/plan.json)
+
+echo online_kernel >$sysmem/auto_online_blocks
+
+# ---- 1. --no-arbitrate refuses, nothing changes
+nb0=$(present_blocks)
+rc=0
+mhp_cxlmem online-region $dev --no-arbitrate >/tmp/na.json 2>/tmp/na.err || rc=$?
+cat /tmp/na.err
+cp /tmp/na.json "$out/arbitration-no-arbitrate.json" 2>/dev/null || true
+expect_eq "$rc" 1 "online-region --no-arbitrate exit status"
+check /tmp/na.json '.result == "failed" and (.error | test("no-arbitrate")) and (.steps | length) == 0' "refused before any step, saying why"
+check /tmp/na.json '[.warnings[] | select(test("auto_online_blocks=online_kernel"))] | length == 1' "the kernel auto-online agent is named"
+expect_eq "$(driver $dev)" device_dax "driver unchanged after the refusal"
+expect_eq "$(present_blocks)" "$nb0" "memory blocks unchanged after the refusal"
+expect_eq "$(cat $sysmem/auto_online_blocks)" online_kernel "auto_online_blocks untouched by the refusal"
+[ ! -e /run/mhp/journal ] || mhp_fail "the refusal left a journal"
+
+# ---- 2. arbitrate against the kernel policy and a racing agent
+: >/tmp/agent.log
+agent() {
+	while :; do
+		for s in $sysmem/memory*/state; do
+			read -r st <"$s" 2>/dev/null || continue
+			if [ "$st" = offline ] && echo online >"$s" 2>/dev/null; then
+				b=${s%/state}
+				echo "${b##*/memory}" >>/tmp/agent.log
+			fi
+		done
+		usleep 10000
+	done
+}
+agent &
+apid=$!
+rc=0
+mhp_cxlmem online-region $dev >/tmp/arb.json 2>/tmp/arb.err || rc=$?
+kill $apid
+wait $apid 2>/dev/null || true
+cat /tmp/arb.err
+cp /tmp/arb.json "$out/arbitration-online.json" 2>/dev/null || true
+agent_blocks=$(sort -un /tmp/agent.log | tr '\n' ' ')
+mhp_log "the agent onlined (successful writes, in order): $(tr '\n' ' ' </tmp/agent.log)"
+mhp_log "cxlmem: fixed $(jq -c .blocks_fixed /tmp/arb.json), foreign $(jq -c .blocks_onlined_by_other_agents /tmp/arb.json)"
+expect_eq "$rc" 0 "online-region exit status under arbitration"
+check /tmp/arb.json '.result == "online" and (.failed_blocks | length) == 0' "online-region result online"
+check /tmp/arb.json '.steps | index("setting auto_online_blocks=offline (was online_kernel) while binding") != null' "step: auto_online_blocks set to offline while binding"
+check /tmp/arb.json '.steps | index("restoring auto_online_blocks=online_kernel") != null' "step: auto_online_blocks restored"
+expect_eq "$(cat $sysmem/auto_online_blocks)" online_kernel "auto_online_blocks restored"
+jq -r '.blocks[] | "\(.index) \(.zone)"' /tmp/plan.json >/tmp/planned
+while read -r idx zone; do
+	want=Movable; [ "$zone" = normal ] && want=Normal
+	st=$(cat $sysmem/memory$idx/state) vz=$(cat $sysmem/memory$idx/valid_zones)
+	[ "$st" = online ] && [ "$vz" = "$want" ] || mhp_fail "memory$idx is $st/$vz, planned online/$want (the agent won)"
+done </tmp/planned
+ok "all $nblocks blocks online in their planned zone despite the agent"
+for b in $agent_blocks; do
+	jq -e --argjson b "$b" '(.blocks_fixed + .blocks_onlined_by_other_agents) | index($b) != null' /tmp/arb.json >/dev/null ||
+		mhp_fail "the agent onlined memory$b, but the JSON lists it neither as fixed nor as onlined by another agent"
+done
+ok "every block the agent onlined ($agent_blocks) is listed as fixed or foreign"
+check /tmp/arb.json "(.blocks_fixed | unique | length) == (.blocks_fixed | length)" "no duplicates in blocks_fixed"
+[ -n "$agent_blocks" ] || mhp_log "note: the agent did not win any race this time"
+
+rc=0
+mhp_cxlmem status $dev >/tmp/st.json || rc=$?
+expect_eq "$rc" 0 "status after arbitration (no drift)"
+
+# ---- cleanup: no agent, policy restored, back to devdax
+restore
+rc=0
+mhp_cxlmem offline-region $dev >/tmp/off.json 2>/tmp/off.err || rc=$?
+cat /tmp/off.err
+expect_eq "$rc" 0 "offline-region exit status"
+expect_eq "$(driver $dev)" device_dax "$dev driver after offline"
+expect_eq "$(cat $sysmem/auto_online_blocks)" "$auto0" "auto_online_blocks back to $auto0"

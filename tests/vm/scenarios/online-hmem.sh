@@ -1,0 +1,195 @@
+# hmem end to end (topology hmem): plan dax0.0, online-region, then check in
+# sysfs/procfs that every planned block is online in its planned zone
+# (ZONE_MOVABLE by default), node 1's MemTotal grew by exactly the plan's
+# usable_bytes, /proc/iomem has "System RAM (kmem)" for the planned blocks,
+# and report the DRAM node 0 paid (memmap). A second online-region is a
+# no-op; offline-region --to devdax gives everything back (no kmem range left
+# in /proc/iomem, DRAM returned); online again and offline again.
+# Leaves dax0.0 as it found it: device_dax, no memory blocks.
+. "$MHP_VM_LIB"
+dev=dax0.0
+out=${MHP_HOST_DIR:-/tmp}
+sysmem=/sys/devices/system/memory
+
+ok() { echo "ok - $*"; }
+check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
+expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
+driver() { basename "$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
+# node_kb NODE FIELD: a field of nodeN/meminfo in kB, 0 if the node has none
+node_kb() {
+	[ -r /sys/devices/system/node/node$1/meminfo ] || { echo 0; return; }
+	awk -v f="$2:" '$3 == f { v = $4 } END { print v + 0 }' /sys/devices/system/node/node$1/meminfo
+}
+# free0_kb: free memory of the DRAM node in kB, caches dropped, counting the
+# pages parked on per-cpu lists (MemFree does not, and onlining a zone drains
+# them, which would hide several MiB of the memmap)
+free0_kb_once() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	usleep 200000	# dentries/inodes are freed after an RCU grace period
+	awk -v n="$dram," '/^Node/ { cn = $2 } cn == n && $1 == "pages" && $2 == "free" { s += $3 }
+		cn == n && $1 == "count:" { s += $2 } END { print s * pk }' pk="$page_kb" /proc/zoneinfo
+}
+# ... read until two readings agree within 256 kB (at most 10 tries)
+free0_kb() {
+	_prev=$(free0_kb_once) _try=0
+	while _cur=$(free0_kb_once); [ $((_cur - _prev)) -gt 256 ] || [ $((_prev - _cur)) -gt 256 ]; do
+		_prev=$_cur _try=$((_try + 1))
+		[ $_try -lt 10 ] || break
+	done
+	echo "$_cur"
+}
+# kmem_bytes DEV: bytes of "System RAM (kmem)" nested below DEV in /proc/iomem
+kmem_bytes() {
+	_t=0 _in=0 _ind=0
+	while IFS= read -r _l; do
+		_r=${_l%% : *} _n=${_l#* : }
+		_lead=${_r%%[0-9a-f]*}
+		_r=${_r#"$_lead"}
+		if [ "$_n" = "$1" ]; then _in=1 _ind=${#_lead}; continue; fi
+		[ $_in = 1 ] || continue
+		if [ ${#_lead} -le $_ind ]; then _in=0; continue; fi
+		[ "$_n" = "System RAM (kmem)" ] && _t=$((_t + 0x${_r#*-} - 0x${_r%-*} + 1))
+	done </proc/iomem
+	echo $_t
+}
+# check_blocks PLAN: every planned block online in its planned zone
+check_blocks() {
+	jq -r '.blocks[] | "\(.index) \(.zone)"' "$1" >/tmp/planned
+	while read -r idx zone; do
+		st=$(cat $sysmem/memory$idx/state 2>/dev/null || echo absent)
+		vz=$(cat $sysmem/memory$idx/valid_zones 2>/dev/null || echo -)
+		want=Movable; [ "$zone" = normal ] && want=Normal
+		[ "$st" = online ] && [ "$vz" = "$want" ] ||
+			mhp_fail "memory$idx is $st/$vz, planned online/$want"
+	done </tmp/planned
+	ok "all $(wc -l </tmp/planned) planned blocks online in their planned zone (sysfs state/valid_zones)"
+}
+# range_online: how many blocks of the planned range are online
+range_online() {
+	n=0
+	for idx in $(jq -r '.blocks[].index' /tmp/plan.json); do
+		[ "$(cat $sysmem/memory$idx/state 2>/dev/null)" = online ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+[ "$(driver $dev)" = device_dax ] || mhp_fail "$dev should start bound to device_dax, is $(driver $dev)"
+# on failure, try to leave dax0.0 in devdax for the next scenario
+trap '[ $? = 0 ] || { mhp_cxlmem recover; mhp_cxlmem offline-region $dev; } >/dev/null 2>&1' EXIT
+node=$(cat /sys/bus/dax/devices/$dev/target_node)
+auto0=$(cat $sysmem/auto_online_blocks)
+
+# ---- plan
+mhp_cxlmem plan $dev >/tmp/plan.json || mhp_fail "cxlmem plan $dev failed"
+cp /tmp/plan.json "$out/online-hmem-plan.json" 2>/dev/null || true
+check /tmp/plan.json '.target == "'$dev'" and .num_blocks > 0 and (.blocks | length) == .num_blocks' "plan lists every block"
+check /tmp/plan.json '.usable_bytes == ([.blocks[].usable_bytes] | add)' "plan usable_bytes is the sum of its blocks"
+check /tmp/plan.json '.movable_bytes + .normal_bytes == .usable_bytes' "plan movable + normal = usable"
+check /tmp/plan.json '.options.zone == "auto" and ([.blocks[] | select(.zone != "movable")] | length) == 0' \
+	"auto plan puts every block of a CPU-less node in ZONE_MOVABLE"
+nblocks=$(jq .num_blocks /tmp/plan.json)
+usable=$(jq .usable_bytes /tmp/plan.json)
+bsize=$(jq .block_size /tmp/plan.json)
+dram=$(jq .source.dram_node /tmp/plan.json)
+page_kb=$(( $(jq .platform.page_size /tmp/plan.json) / 1024 ))
+memmap_loc=$(jq -r .memmap_location /tmp/plan.json)
+dram_cost=$(jq .dram_overhead_bytes /tmp/plan.json)
+
+# ---- online
+total1_0=$(node_kb "$node" MemTotal)
+free0_0=$(free0_kb)
+rc=0
+mhp_cxlmem online-region $dev >/tmp/on.json 2>/tmp/on.err || rc=$?
+cat /tmp/on.err
+cp /tmp/on.json "$out/online-hmem-online.json" 2>/dev/null || true
+expect_eq "$rc" 0 "online-region exit status"
+check /tmp/on.json '.device == "'$dev'" and .result == "online"' "online-region result online"
+check /tmp/on.json ".blocks == $nblocks and .usable_bytes == $usable" "online-region blocks/usable_bytes as planned"
+check /tmp/on.json ".movable_bytes == $(jq .movable_bytes /tmp/plan.json) and .normal_bytes == $(jq .normal_bytes /tmp/plan.json)" "online-region zone split as planned"
+check /tmp/on.json ".memmap_location == \"$memmap_loc\" and .dram_overhead_bytes == $dram_cost" "online-region memmap location/DRAM cost as planned"
+check /tmp/on.json '(.failed_blocks | length) == 0 and (.blocks_fixed | length) == 0' "no failed or fixed blocks"
+expect_eq "$(driver $dev)" kmem "$dev driver after online"
+check_blocks /tmp/plan.json
+total1_1=$(node_kb "$node" MemTotal)
+expect_eq "$(( (total1_1 - total1_0) * 1024 ))" "$usable" "node $node MemTotal growth (bytes) = plan usable_bytes"
+expect_eq "$(kmem_bytes $dev)" "$((nblocks * bsize))" "System RAM (kmem) below $dev in /proc/iomem (bytes)"
+expect_eq "$(cat $sysmem/auto_online_blocks)" "$auto0" "auto_online_blocks unchanged"
+[ ! -e /run/mhp/journal ] || mhp_fail "a journal was left behind after a successful online-region"
+
+# DRAM paid by node 0: MemFree difference with caches dropped (reported, loosely checked)
+free0_1=$(free0_kb)
+used_kb=$((free0_0 - free0_1))
+per_gib_kb=$((used_kb * 1073741824 / usable))
+mhp_log "DRAM: node $dram free memory dropped by $used_kb kB for $((usable >> 20)) MiB onlined = $per_gib_kb kB per GiB (plan: memmap $memmap_loc, dram_overhead_bytes $dram_cost = $((dram_cost / 1024)) kB)"
+echo "online-hmem: dram_used_kb=$used_kb per_gib_kb=$per_gib_kb usable_bytes=$usable memmap=$memmap_loc plan_dram_kb=$((dram_cost / 1024)) kernel=$(uname -r)" \
+	>"$out/online-hmem-dram.txt" 2>/dev/null || true
+if [ "$memmap_loc" = dram ]; then
+	[ $((used_kb * 1024)) -ge $((dram_cost * 9 / 10)) ] ||
+		mhp_fail "node $dram lost only $used_kb kB, but the plan says the memmap ($((dram_cost / 1024)) kB) goes to DRAM"
+	[ $((used_kb * 1024)) -le $((dram_cost * 2 + 8388608)) ] ||
+		mhp_fail "node $dram lost $used_kb kB, far more than the planned memmap ($((dram_cost / 1024)) kB)"
+	ok "node $dram DRAM cost within [90%, 200% + 8 MiB] of the planned memmap"
+else
+	[ $((used_kb * 1024)) -lt $((usable / 128)) ] ||
+		mhp_fail "memmap planned on the device, yet node $dram lost $used_kb kB (>= 1/128 of the device: the memmap went to DRAM)"
+	ok "memmap on the device: node $dram lost only $used_kb kB"
+fi
+
+# ---- status
+rc=0
+mhp_cxlmem status $dev >/tmp/st.json || rc=$?
+expect_eq "$rc" 0 "status exit status (no drift)"
+check /tmp/st.json ".driver == \"kmem\" and .blocks_online == $nblocks and .applied_plan == true and (.drift | length) == 0" "status: kmem, all blocks online, applied plan, no drift"
+check /tmp/st.json ".movable_bytes == $((nblocks * bsize)) and .memmap_location == \"$memmap_loc\"" "status: movable bytes and memmap location"
+
+# ---- a second online is a no-op
+before=$(for i in $(jq -r '.blocks[].index' /tmp/plan.json); do cat $sysmem/memory$i/state $sysmem/memory$i/valid_zones; done | md5sum)
+rc=0
+mhp_cxlmem online-region $dev >/tmp/on2.json 2>/tmp/on2.err || rc=$?
+cat /tmp/on2.err
+expect_eq "$rc" 0 "second online-region exit status"
+check /tmp/on2.json '.result == "already-online" and (.steps | length) == 0' "second online-region: already-online, no steps"
+grep -q "nothing to do" /tmp/on2.err || mhp_fail "second online-region did not say 'nothing to do'"
+after=$(for i in $(jq -r '.blocks[].index' /tmp/plan.json); do cat $sysmem/memory$i/state $sysmem/memory$i/valid_zones; done | md5sum)
+expect_eq "$after" "$before" "block states/zones unchanged by the second online"
+
+# ---- offline back to devdax
+offline_and_check() {
+	rc=0
+	mhp_cxlmem offline-region $dev --to devdax >/tmp/off.json 2>/tmp/off.err || rc=$?
+	cat /tmp/off.err
+	cp /tmp/off.json "$out/online-hmem-offline-$1.json" 2>/dev/null || true
+	expect_eq "$rc" 0 "offline-region exit status ($1)"
+	check /tmp/off.json ".result == \"devdax\" and .blocks_offlined == $nblocks and (.failed_blocks | length) == 0" "offline-region: devdax, $nblocks blocks offlined ($1)"
+	expect_eq "$(driver $dev)" device_dax "$dev driver after offline ($1)"
+	expect_eq "$(range_online)" 0 "online blocks left in the range ($1)"
+	expect_eq "$(grep -c 'System RAM (kmem)' /proc/iomem || true)" 0 "'System RAM (kmem)' entries left in /proc/iomem ($1)"
+	expect_eq "$(node_kb "$node" MemTotal)" "$total1_0" "node $node MemTotal back to its value before ($1)"
+	expect_eq "$(cat $sysmem/auto_online_blocks)" "$auto0" "auto_online_blocks unchanged ($1)"
+	[ -c /dev/$dev ] || mhp_fail "/dev/$dev is missing after offline-region --to devdax ($1)"
+	ok "/dev/$dev is back ($1)"
+}
+offline_and_check first
+free0_2=$(free0_kb)
+mhp_log "DRAM: after offline node $dram free memory is $((free0_0 - free0_2)) kB below its value before online (memmap freed)"
+[ $((free0_0 - free0_2)) -lt $((used_kb / 2 + 4096)) ] ||
+	mhp_fail "node $dram did not get its memmap back after offline ($((free0_0 - free0_2)) kB still used)"
+
+# offline again: nothing to do
+rc=0
+mhp_cxlmem offline-region $dev >/tmp/off2.json 2>/dev/null || rc=$?
+expect_eq "$rc" 0 "second offline-region exit status"
+check /tmp/off2.json '.result == "already-offline"' "second offline-region: already-offline"
+
+# ---- and once more
+rc=0
+mhp_cxlmem online-region $dev >/tmp/on3.json 2>/tmp/on3.err || rc=$?
+cat /tmp/on3.err
+expect_eq "$rc" 0 "online-region after offline: exit status"
+check /tmp/on3.json '.result == "online"' "online-region after offline: online"
+check_blocks /tmp/plan.json
+expect_eq "$(( ($(node_kb "$node" MemTotal) - total1_0) * 1024 ))" "$usable" "node $node MemTotal growth again = usable_bytes"
+offline_and_check second
+[ ! -e /run/mhp/journal ] || mhp_fail "a journal was left behind"
+mhp_log "PASS: $nblocks blocks, usable $usable bytes, DRAM $per_gib_kb kB per GiB"
