@@ -642,6 +642,26 @@ fail: {
 	}
 }
 
+/* Root, the lock, and no interrupted run pending: before any change. */
+static int begin_change(struct mhp_ctx *ctx, const char *what, int *lock)
+{
+	int rc = check_root(ctx, what);
+
+	if (rc < 0)
+		return rc;
+	rc = mhp_lock(ctx, lock);
+	if (rc < 0)
+		return rc;
+	if (mhp_journal_pending(ctx)) {
+		mhp_unlock(*lock);
+		*lock = -1;
+		return mhp_fail(ctx, -EEXIST,
+				"an interrupted run on %s left a journal in %s; run 'cxlmem recover' (or online-region --recover) first",
+				ctx->journal_device, mhp_get_state_dir(ctx));
+	}
+	return 0;
+}
+
 MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan, unsigned int flags,
 			 mhp_event_fn fn, void *userdata)
 {
@@ -654,18 +674,9 @@ MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan, unsigned in
 		return mhp_fail(ctx, -EINVAL, "a model plan cannot be applied; plan a dax device");
 	r.device = plan->input.target;
 	if (!(flags & MHP_APPLY_DRY_RUN)) {
-		rc = check_root(ctx, "onlining memory");
+		rc = begin_change(ctx, "onlining memory", &lock);
 		if (rc < 0)
 			return rc;
-		rc = mhp_lock(ctx, &lock);
-		if (rc < 0)
-			return rc;
-		if (mhp_journal_pending(ctx)) {
-			rc = mhp_fail(ctx, -EEXIST,
-				      "an interrupted run on %s left a journal in %s; run 'cxlmem recover' (or pass --recover) first",
-				      ctx->journal_device, mhp_get_state_dir(ctx));
-			goto out;
-		}
 	}
 	dev = mhp_dax_dev_get_by_name(ctx, r.device);
 	if (!dev) {
@@ -744,18 +755,9 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 	int lock = -1, rc;
 
 	mhp_clear_error(ctx);
-	rc = check_root(ctx, "offlining memory");
+	rc = begin_change(ctx, "offlining memory", &lock);
 	if (rc < 0)
 		return rc;
-	rc = mhp_lock(ctx, &lock);
-	if (rc < 0)
-		return rc;
-	if (mhp_journal_pending(ctx)) {
-		rc = mhp_fail(ctx, -EEXIST,
-			      "an interrupted run on %s left a journal; run 'cxlmem recover' first",
-			      ctx->journal_device);
-		goto out;
-	}
 	dev = mhp_dax_dev_get_by_name(ctx, device);
 	if (!dev) {
 		rc = mhp_fail(ctx, -ENODEV, "dax device %s does not exist (see 'cxlmem list')",

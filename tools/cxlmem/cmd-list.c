@@ -30,7 +30,7 @@ static bool discovery_failed(struct mhp_ctx *ctx, struct json_object *arr,
 
 static struct json_object *block_summary(struct mhp_ctx *ctx, struct json_object *list)
 {
-	uint64_t count = 0, online = 0, movable = 0, normal = 0;
+	struct block_counts c = { 0 };
 	struct json_object *o = json_object_new_object();
 	struct mhp_block *b;
 
@@ -40,22 +40,15 @@ static struct json_object *block_summary(struct mhp_ctx *ctx, struct json_object
 		return NULL;
 	}
 	for (; b; b = mhp_block_get_next(b)) {
-		count++;
-		if (mhp_block_get_state(b) == MHP_BLOCK_ONLINE) {
-			online++;
-			if (mhp_block_get_zone(b) == MHP_ZONE_MOVABLE)
-				movable++;
-			else
-				normal++;
-		}
+		block_count(&c, b);
 		if (list)
 			json_object_array_add(list, json_block(b));
 	}
-	json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
-	json_object_object_add(o, "online", json_object_new_int64((int64_t)online));
-	json_object_object_add(o, "offline", json_object_new_int64((int64_t)(count - online)));
-	json_object_object_add(o, "online_movable", json_object_new_int64((int64_t)movable));
-	json_object_object_add(o, "online_normal", json_object_new_int64((int64_t)normal));
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)c.present));
+	json_object_object_add(o, "online", json_object_new_int64((int64_t)c.online));
+	json_object_object_add(o, "offline", json_object_new_int64((int64_t)c.offline));
+	json_object_object_add(o, "online_movable", json_object_new_int64((int64_t)c.movable));
+	json_object_object_add(o, "online_normal", json_object_new_int64((int64_t)c.normal));
 	return o;
 }
 

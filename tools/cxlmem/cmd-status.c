@@ -13,7 +13,7 @@ static struct json_object *device_status(struct mhp_ctx *ctx, struct mhp_dax_dev
 {
 	struct json_object *o = json_object_new_object(), *blocks, *drift;
 	uint64_t res = mhp_dax_dev_get_resource(d), bs, first, end, idx, i = 0;
-	uint64_t online = 0, movable = 0, normal = 0, present = 0;
+	struct block_counts c = { 0 };
 	const char *name = mhp_dax_dev_get_name(d);
 	enum mhp_dax_driver drv = mhp_dax_dev_get_driver(d);
 	int knob = mhp_dax_dev_get_memmap_on_memory(d);
@@ -45,16 +45,9 @@ static struct json_object *device_status(struct mhp_ctx *ctx, struct mhp_dax_dev
 		struct mhp_block *blk;
 
 		if (mhp_block_get(ctx, idx, &blk) == 0) {
-			present++;
+			block_count(&c, blk);
 			state = mhp_block_get_state(blk);
 			zone = mhp_block_get_zone(blk);
-			if (state == MHP_BLOCK_ONLINE) {
-				online++;
-				if (zone == MHP_ZONE_MOVABLE)
-					movable++;
-				else
-					normal++;
-			}
 		}
 		while (plan && i < mhp_plan_get_num_blocks(plan) &&
 		       mhp_plan_get_block_index(plan, i) < idx)
@@ -88,16 +81,16 @@ static struct json_object *device_status(struct mhp_ctx *ctx, struct mhp_dax_dev
 		json_object_array_add(blocks, b);
 	}
 	/* the knob decides where kmem put the memmap; 6.1 stock: always DRAM */
-	if (drv != MHP_DAX_DRIVER_KMEM || !online)
+	if (drv != MHP_DAX_DRIVER_KMEM || !c.online)
 		where = "none";
 	else
 		where = knob == 1 ? "device" : "dram";
 	json_object_object_add(o, "memmap_location", json_object_new_string(where));
-	json_object_object_add(o, "blocks_present", json_object_new_int64((int64_t)present));
-	json_object_object_add(o, "blocks_online", json_object_new_int64((int64_t)online));
-	json_object_object_add(o, "online_bytes", json_size(online * bs));
-	json_object_object_add(o, "movable_bytes", json_size(movable * bs));
-	json_object_object_add(o, "normal_bytes", json_size(normal * bs));
+	json_object_object_add(o, "blocks_present", json_object_new_int64((int64_t)c.present));
+	json_object_object_add(o, "blocks_online", json_object_new_int64((int64_t)c.online));
+	json_object_object_add(o, "online_bytes", json_size(c.online * bs));
+	json_object_object_add(o, "movable_bytes", json_size(c.movable * bs));
+	json_object_object_add(o, "normal_bytes", json_size(c.normal * bs));
 	json_object_object_add(o, "applied_plan", json_object_new_boolean(plan != NULL));
 	if (plan)
 		json_object_object_add(o, "planned_usable_bytes",

@@ -137,11 +137,25 @@ struct json_object *json_cxl_region(struct mhp_ctx *ctx, struct mhp_cxl_region *
 	return o;
 }
 
+void block_count(struct block_counts *c, struct mhp_block *b)
+{
+	c->present++;
+	if (mhp_block_get_state(b) != MHP_BLOCK_ONLINE) {
+		c->offline++;
+		return;
+	}
+	c->online++;
+	if (mhp_block_get_zone(b) == MHP_ZONE_MOVABLE)
+		c->movable++;
+	else
+		c->normal++;
+}
+
 /* Counts over the blocks of the device's range, looked up by index. */
 static struct json_object *dax_blocks(struct mhp_ctx *ctx, struct mhp_dax_dev *d)
 {
 	uint64_t res = mhp_dax_dev_get_resource(d), size = mhp_dax_dev_get_size(d);
-	uint64_t online = 0, offline = 0, movable = 0, normal = 0, present = 0;
+	struct block_counts c = { 0 };
 	uint64_t first, end, idx, bs;
 	struct json_object *o;
 	struct mhp_platform *p;
@@ -155,27 +169,17 @@ static struct json_object *dax_blocks(struct mhp_ctx *ctx, struct mhp_dax_dev *d
 	for (idx = first; idx < end; idx++) {
 		struct mhp_block *b;
 
-		if (mhp_block_get(ctx, idx, &b) < 0)
-			continue;
-		present++;
-		if (mhp_block_get_state(b) == MHP_BLOCK_ONLINE) {
-			online++;
-			if (mhp_block_get_zone(b) == MHP_ZONE_MOVABLE)
-				movable++;
-			else
-				normal++;
-		} else {
-			offline++;
-		}
+		if (mhp_block_get(ctx, idx, &b) == 0)
+			block_count(&c, b);
 	}
 	o = json_object_new_object();
 	add(o, "first", json_object_new_int64((int64_t)first));
 	add(o, "count", json_object_new_int64((int64_t)(end > first ? end - first : 0)));
-	add(o, "present", json_object_new_int64((int64_t)present));
-	add(o, "online", json_object_new_int64((int64_t)online));
-	add(o, "offline", json_object_new_int64((int64_t)offline));
-	add(o, "movable", json_object_new_int64((int64_t)movable));
-	add(o, "normal", json_object_new_int64((int64_t)normal));
+	add(o, "present", json_object_new_int64((int64_t)c.present));
+	add(o, "online", json_object_new_int64((int64_t)c.online));
+	add(o, "offline", json_object_new_int64((int64_t)c.offline));
+	add(o, "movable", json_object_new_int64((int64_t)c.movable));
+	add(o, "normal", json_object_new_int64((int64_t)c.normal));
 	return o;
 }
 
