@@ -254,7 +254,8 @@ static void online_usage(FILE *out)
 		"  --force-destroy-data         allow converting persistent memory (pmem)\n"
 		"  --recover                    first recover an interrupted run\n"
 		"  --state-dir DIR              lock and journal directory (default /run/mhp)\n"
-		"\nExit status: 0 done or nothing to do, 1 failed (rolled back).\n");
+		"\nExit status: 0 done or nothing to do, 1 failed: nothing was changed, or\n"
+		"everything was rolled back (the error says which).\n");
 }
 
 int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
@@ -422,7 +423,10 @@ int cxlmem_apply_one(struct mhp_ctx *ctx, const char *cmd, struct mhp_plan *plan
 	if (rc == MHP_NOTHING_TO_DO)
 		fprintf(stderr, "%s: %s is already online as planned; nothing to do\n", cmd, dev);
 	else if (rc < 0)
-		fprintf(stderr, "%s: %s: %s\n", cmd, dev, mhp_get_last_error(ctx));
+		/* failures before the first change say nothing about rollback */
+		fprintf(stderr, "%s: %s: %s%s\n", cmd, dev, mhp_get_last_error(ctx),
+			strstr(mhp_get_last_error(ctx), "roll") ? "" :
+			"; nothing was changed");
 	return rc < 0 ? 1 : 0;
 }
 

@@ -40,8 +40,8 @@ static void usage(FILE *out)
 		"  -V, --version   print the version\n"
 		"\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-16s%s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "  %-16s%s\n", "help COMMAND", "show a command's options");
+		fprintf(out, "  %-20s%s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-20s%s\n", "help COMMAND", "show a command's options");
 }
 
 static const struct command *find_command(const char *name)
