@@ -45,3 +45,31 @@ mhp_jq_assert() {
 
 # mhp_sysfs_read PATH: print a sysfs attribute or fail.
 mhp_sysfs_read() { cat "$1" 2>/dev/null || mhp_fail "cannot read $1"; }
+
+# mhp_node_kb NODE FIELD: kB from /sys/devices/system/node/nodeN/meminfo
+# (0 when the node is not online).
+mhp_node_kb() {
+	awk -v f="$2:" '$3 == f { print $4; found = 1 } END { if (!found) print 0 }' \
+		"/sys/devices/system/node/node$1/meminfo" 2>/dev/null || echo 0
+}
+
+# mhp_node_stat NODE COUNTER: a counter from the node's vmstat.
+mhp_node_stat() {
+	awk -v c="$2" '$1 == c { print $2 }' "/sys/devices/system/node/node$1/vmstat"
+}
+
+# mhp_node0_used_kb: kB of node 0 in use, reclaimable caches dropped first.
+mhp_node0_used_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	echo $(( $(mhp_node_kb 0 MemTotal) - $(mhp_node_kb 0 MemFree) ))
+}
+
+# mhp_expect_eq WHAT GOT WANT
+mhp_expect_eq() {
+	[ "$2" = "$3" ] || mhp_fail "$1: got '$2', expected '$3'"
+	echo "ok - $1 = $2"
+}
+
+# mhp_kmem_ranges: number of "System RAM (kmem)" ranges in /proc/iomem.
+mhp_kmem_ranges() { grep -c 'System RAM (kmem)' /proc/iomem || true; }

@@ -1,0 +1,21 @@
+# Patched 6.1 without HUGETLB (4 MiB pageblocks), memmap_on_memory=force:
+# the 2 MiB memmap of a 128 MiB block is padded to a whole pageblock, 512
+# reserved pages per block, exactly as the planner predicts.
+. "$MHP_VM_LIB"
+plan=/tmp/plan.json
+mhp_cxlmem list >/tmp/list.json
+mhp_jq_assert /tmp/list.json '.platform | .rules == "6.1-mhp" and .memmap_on_memory == "force" and .pageblock_size == 4194304' \
+	"force mode and 4 MiB pageblocks detected" || exit 1
+mhp_cxlmem plan dax0.0 >$plan
+mhp_jq_assert $plan '.eligible_memmap_on_memory and .memmap_location == "device" and ([.blocks[] | .memmap_pages == 512 and .reserved_pages == 512] | all) and .force_waste_bytes == 8 * 2097152' \
+	"plan: 512 memmap + 512 reserved pages per block" || exit 1
+usable=$(jq .usable_bytes $plan)
+mhp_expect_eq "planned usable bytes" "$usable" $(( (1 << 30) - 8 * (4 << 20) ))
+dmesg | grep -q "memmap_on_memory=force" || mhp_fail "the boot log does not report the force reservation"
+dmesg | grep "memmap_on_memory=force" | head -1
+mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
+mhp_expect_eq "node1 MemTotal (bytes)" $(( $(mhp_node_kb 1 MemTotal) * 1024 )) "$usable"
+mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
+mhp_expect_eq "node1 nr_memmap_on_memory_padding" "$(mhp_node_stat 1 nr_memmap_on_memory_padding)" 4096
+mhp_cxlmem offline-region dax0.0 >/dev/null || mhp_fail "offline failed"
+mhp_expect_eq "kmem ranges after offline" "$(mhp_kmem_ranges)" 0

@@ -1,0 +1,44 @@
+# Patched 6.1, memory_hotplug.memmap_on_memory=1: cxlmem detects the series
+# by its ABI, sets dax0.0's memmap_on_memory knob and onlines the 1 GiB hmem
+# device with its memmap on the device itself. Then 10 offline/online cycles.
+. "$MHP_VM_LIB"
+list=/tmp/list.json plan=/tmp/plan.json
+mhp_cxlmem list >$list
+mhp_jq_assert $list '.platform | .rules == "6.1-mhp" and .memmap_on_memory == "Y" and .dax_memmap_on_memory_knob and .memmap_split_per_block and .memory_block_size == 134217728' \
+	"the patched kernel is recognised by its ABI" || exit 1
+mhp_cxlmem plan dax0.0 >$plan
+mhp_jq_assert $plan '.eligible_memmap_on_memory and .memmap_location == "device" and .dram_overhead_bytes == 0 and .force_waste_bytes == 0 and ([.blocks[] | .memmap_pages == 512 and .reserved_pages == 0] | all) and (.blocks | length) == 8' \
+	"plan: 512 memmap pages (2 MiB) per block, on the device" || exit 1
+usable=$(jq .usable_bytes $plan)
+mhp_expect_eq "planned usable bytes" "$usable" $(( (1 << 30) - 8 * (2 << 20) ))
+mhp_expect_eq "knob before" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 0
+
+before=$(mhp_node0_used_kb)
+mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
+after=$(mhp_node0_used_kb)
+dram=$((after - before))
+echo "MHP-BENCH: patched-6.1 memmap_on_memory=1: node0 DRAM for 1 GiB = $dram kB (stock 6.1: 16384 kB)"
+[ "$dram" -lt 160 ] || mhp_fail "node 0 lost $dram kB for 1 GiB; under 160 kB expected with the memmap on the device"
+mhp_expect_eq "knob after" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 1
+mhp_expect_eq "node1 MemTotal (bytes)" $(( $(mhp_node_kb 1 MemTotal) * 1024 )) "$usable"
+mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
+mhp_cxlmem status dax0.0 >/tmp/status.json
+mhp_jq_assert /tmp/status.json '.memmap_location == "device" and .blocks_online == 8 and (.drift | length) == 0' \
+	"status: memmap on the device, no drift" || exit 1
+
+base_used=$after
+i=1
+while [ $i -le 10 ]; do
+	mhp_cxlmem offline-region dax0.0 --to devdax >/tmp/off.json || mhp_fail "cycle $i: offline failed"
+	mhp_expect_eq "cycle $i: kmem ranges after offline" "$(mhp_kmem_ranges)" 0
+	mhp_expect_eq "cycle $i: node1 MemTotal after offline" "$(mhp_node_kb 1 MemTotal)" 0
+	mhp_expect_eq "cycle $i: nr_memmap_on_memory after offline" "$(mhp_node_stat 1 nr_memmap_on_memory)" 0
+	mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "cycle $i: online failed"
+	mhp_expect_eq "cycle $i: node1 MemTotal (bytes)" $(( $(mhp_node_kb 1 MemTotal) * 1024 )) "$usable"
+	i=$((i + 1))
+done
+leak=$(( $(mhp_node0_used_kb) - base_used ))
+echo "MHP-BENCH: node0 growth over 10 cycles = $leak kB"
+[ "$leak" -lt 1024 ] || mhp_fail "node 0 grew by $leak kB over 10 cycles: a leak"
+mhp_expect_eq "kmem ranges while online" "$(mhp_kmem_ranges)" 1
+mhp_cxlmem offline-region dax0.0 >/dev/null || mhp_fail "final offline failed"
