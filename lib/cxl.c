@@ -97,7 +97,7 @@ static int scan_memdevs(struct mhp_ctx *ctx)
 			snprintf(m->name, sizeof(m->name), "%s", cxl_memdev_get_devname(md));
 			m->ram_size = cxl_memdev_get_ram_size(md);
 			m->pmem_size = cxl_memdev_get_pmem_size(md);
-			snprintf(m->serial, sizeof(m->serial), "%#llx",
+			snprintf(m->serial, sizeof(m->serial), "0x%llx",
 				 cxl_memdev_get_serial(md));
 			m->numa_node = cxl_memdev_get_numa_node(md);
 			*tail = m;

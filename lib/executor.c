@@ -360,9 +360,10 @@ static bool already_applied(struct mhp_ctx *ctx, const struct mhp_plan *plan,
 /*
  * Bring one block online in @zone. Another agent may have onlined it (or
  * do so between our reads and writes): take it if the zone is right,
- * otherwise offline and redo it.
+ * otherwise offline and redo it. @was_online: the block was online before
+ * this run (kmem already bound), so it is nobody's news.
  */
-static int online_block(struct run *r, const struct mhp_plan_block *pb)
+static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was_online)
 {
 	struct mhp_ctx *ctx = r->ctx;
 	unsigned long long idx = pb->index;
@@ -379,6 +380,12 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb)
 		if (mhp_block_get_state(b) == MHP_BLOCK_ONLINE) {
 			if (mhp_block_get_zone(b) == pb->zone) {
 				r->done++;
+				if (was_online && !fixed) {
+					emit(r, MHP_EVENT_BLOCK_ONLINE, pb->index, pb->zone, 0,
+					     "block %llu was already online %s", idx,
+					     mhp_zone_name(pb->zone));
+					return 0;
+				}
 				emit(r, fixed ? MHP_EVENT_BLOCK_FIXED : MHP_EVENT_BLOCK_FOREIGN,
 				     pb->index, pb->zone, 0,
 				     fixed ? "block %llu was onlined by another agent in the wrong zone; re-onlined %s" :
@@ -450,6 +457,7 @@ static int apply_locked(struct run *r, struct mhp_plan *plan, struct mhp_dax_dev
 	int knob = mhp_dax_dev_get_memmap_on_memory(dev);
 	int want_knob = plan->memmap_on_device ? 1 : 0;
 	struct mhp_agents agents;
+	bool *was_online = NULL;
 	uint64_t i, first, end;
 	unsigned int a;
 	int rc;
@@ -573,6 +581,19 @@ static int apply_locked(struct run *r, struct mhp_plan *plan, struct mhp_dax_dev
 		if (rc < 0)
 			goto fail;
 	}
+	/* blocks online before this run (kmem was bound) are not foreign */
+	was_online = calloc(plan->nr_blocks, sizeof(*was_online));
+	if (!was_online) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; drv == MHP_DAX_DRIVER_KMEM && i < plan->nr_blocks; i++) {
+		struct mhp_block *b;
+
+		was_online[i] = block_refresh(ctx, plan->blocks[i].index, &b) == 0 &&
+				mhp_block_get_state(b) == MHP_BLOCK_ONLINE;
+	}
+	mhp_clear_error(ctx);
 	/* kmem created new blocks: forget cached lookups */
 	mhp_blocks_free(ctx);
 	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "onlining %llu block(s)",
@@ -583,7 +604,7 @@ static int apply_locked(struct run *r, struct mhp_plan *plan, struct mhp_dax_dev
 		rc = mhp_journal_log(r->journal, "online %llu %s",
 				     (unsigned long long)pb->index, mhp_zone_name(pb->zone));
 		if (rc == 0)
-			rc = online_block(r, pb);
+			rc = online_block(r, pb, was_online[i]);
 		if (rc < 0)
 			goto fail;
 		/* recorded after the fact too, for rollback of partial runs */
@@ -620,12 +641,14 @@ static int apply_locked(struct run *r, struct mhp_plan *plan, struct mhp_dax_dev
 	mhp_journal_log(r->journal, "done");
 	mhp_journal_end(r->journal);
 	r->journal = NULL;
+	free(was_online);
 	return 0;
 
 fail: {
 		char why[512];
 		int rb;
 
+		free(was_online);
 		snprintf(why, sizeof(why), "%s", ctx->last_error);
 		first = plan->blocks[0].index;
 		end = plan->blocks[plan->nr_blocks - 1].index + 1;
@@ -812,6 +835,14 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 	}
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
 	rc = driver_write(ctx, "kmem", "unbind", device);
+	if (rc == 0) {
+		char path[MHP_PATH_MAX], applied[64];
+
+		/* the plan no longer describes the device */
+		applied_name(applied, sizeof(applied), device);
+		mhp_state_path(ctx, path, sizeof(path), applied);
+		unlink(path);
+	}
 	if (rc == 0 && to == MHP_OFFLINE_TO_DEVDAX) {
 		emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "binding device_dax");
 		rc = driver_write(ctx, "device_dax", "bind", device);
@@ -882,7 +913,7 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 		r.done = 0;
 		r.total = plan->nr_blocks;
 		for (i = 0, rc = 0; i < plan->nr_blocks && rc == 0; i++)
-			rc = online_block(&r, &plan->blocks[i]);
+			rc = online_block(&r, &plan->blocks[i], false);
 		if (rc == 0 && st.auto_online_set && st.prev_auto_online[0])
 			rc = mhp_write_attr(ctx, st.prev_auto_online,
 					    "/sys/devices/system/memory/auto_online_blocks");

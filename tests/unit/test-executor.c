@@ -135,6 +135,8 @@ static void test_apply_and_offline(void **state)
 	assert_string_equal(e.fk.driver, "device_dax");
 	assert_false(e.fk.present);
 	assert_false(e.fk.leaked);
+	/* the applied plan no longer describes the device */
+	assert_int_equal(mhp_get_applied_plan(e.ctx, DEV, &applied), -ENOENT);
 	/* offline again: nothing to do */
 	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL),
 			 MHP_NOTHING_TO_DO);
@@ -164,6 +166,15 @@ static void test_offline_partial_and_retry(void **state)
 	assert_string_equal(e.fk.driver, "kmem");
 	assert_false(e.fk.leaked);
 	assert_string_equal(e.fk.state[3], "online");
+
+	/* re-applying: block 35 is ours from before, not another agent's */
+	memset(&ev, 0, sizeof(ev));
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), 0);
+	assert_int_equal(ev.foreign, 0);
+	assert_int_equal(ev.online, 8);
+	assert_all(&e.fk, "online", "Movable");
+	mhp_plan_unref(plan);
 
 	e.fk.offline_fail[3] = 0;
 	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_NONE, 10000, 4, NULL, NULL), 0);

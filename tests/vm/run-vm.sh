@@ -312,7 +312,8 @@ mkdir -p "$share" || die "cannot create share dir $share"
 share=$(cd "$share" && pwd)
 
 machine=q35
-cmdline="console=ttyS0 panic=-1 loglevel=5"
+# panic_on_oops: a kernel BUG ends the run at once instead of hanging it
+cmdline="console=ttyS0 panic=-1 panic_on_oops=1 loglevel=5"
 numa=(-object memory-backend-ram,id=m0,size=2G -object memory-backend-ram,id=m1,size=1G
 	-numa node,nodeid=0,memdev=m0,cpus=0-1 -numa node,nodeid=1,memdev=m1)
 case "$topology" in
@@ -353,13 +354,28 @@ msg "host share (guest /host): $share"
 echo "${qemu_cmd[*]}" >"$rundir/qemu.cmd"
 
 t0=$(date +%s.%N)
-if [ "$quiet" = 1 ]; then
-	timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >"$log" 2>&1
-	qrc=$?
-else
-	timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null 2>&1 | tee "$log"
-	qrc=${PIPESTATUS[0]}
+timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >"$log" 2>&1 &
+qpid=$!
+tpid=
+if [ "$quiet" != 1 ]; then
+	tail -n +1 -f --pid=$qpid "$log" &
+	tpid=$!
 fi
+# A guest that printed its result but hangs powering off is stopped.
+while kill -0 $qpid 2>/dev/null; do
+	if grep -aq "MHP-VM-RESULT: $nonce" "$log" 2>/dev/null; then
+		for _ in $(seq 15); do
+			kill -0 $qpid 2>/dev/null || break
+			sleep 1
+		done
+		kill $qpid 2>/dev/null
+		break
+	fi
+	sleep 1
+done
+wait $qpid
+qrc=$?
+[ -z "$tpid" ] || wait $tpid 2>/dev/null
 t1=$(date +%s.%N)
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 echo "$elapsed" >"$rundir/elapsed"

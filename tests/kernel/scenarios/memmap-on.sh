@@ -13,6 +13,9 @@ usable=$(jq .usable_bytes $plan)
 mhp_expect_eq "planned usable bytes" "$usable" $(( (1 << 30) - 8 * (2 << 20) ))
 mhp_expect_eq "knob before" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 0
 
+# measure kmem's cost alone: device_dax's own (ZONE_DEVICE) memmap goes away
+# on unbind, so unbind first
+echo dax0.0 >/sys/bus/dax/drivers/device_dax/unbind
 before=$(mhp_node0_used_kb)
 mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 after=$(mhp_node0_used_kb)

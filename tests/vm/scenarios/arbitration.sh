@@ -6,7 +6,10 @@
 #     zone (ZONE_MOVABLE), auto_online_blocks is restored to online_kernel, and
 #     every block the agent onlined is listed in blocks_fixed or
 #     blocks_onlined_by_other_agents.
-# Then stop the agent, restore auto_online_blocks and offline back to devdax.
+#  3. deterministic variant: kmem bound by hand, so the kernel's online_kernel
+#     policy onlines every block in ZONE_NORMAL; online-region must re-online
+#     all of them as planned and list them all in blocks_fixed.
+# Then restore auto_online_blocks and offline back to devdax.
 . "$MHP_VM_LIB"
 dev=dax0.0
 out=${MHP_HOST_DIR:-/tmp}
@@ -15,7 +18,7 @@ sysmem=/sys/devices/system/memory
 ok() { echo "ok - $*"; }
 check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
 expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { basename "$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
+driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
 present_blocks() { ls -d $sysmem/memory* | wc -l; }
 
 [ "$(driver $dev)" = device_dax ] || mhp_fail "$dev should start bound to device_dax, is $(driver $dev)"
@@ -91,11 +94,42 @@ rc=0
 mhp_cxlmem status $dev >/tmp/st.json || rc=$?
 expect_eq "$rc" 0 "status after arbitration (no drift)"
 
-# ---- cleanup: no agent, policy restored, back to devdax
-restore
 rc=0
 mhp_cxlmem offline-region $dev >/tmp/off.json 2>/tmp/off.err || rc=$?
 cat /tmp/off.err
 expect_eq "$rc" 0 "offline-region exit status"
 expect_eq "$(driver $dev)" device_dax "$dev driver after offline"
+expect_eq "$(cat $sysmem/auto_online_blocks)" online_kernel "auto_online_blocks still online_kernel after offline-region"
+
+# ---- 3. deterministic: kmem bound by hand, the kernel (online_kernel) onlined
+# every block in ZONE_NORMAL before cxlmem runs: all of them must be fixed
+echo $dev >/sys/bus/dax/drivers/device_dax/unbind
+echo $dev >/sys/bus/dax/drivers/kmem/new_id 2>/dev/null || echo $dev >/sys/bus/dax/drivers/kmem/bind
+expect_eq "$(driver $dev)" kmem "$dev bound to kmem by hand"
+while read -r idx zone; do
+	[ "$(cat $sysmem/memory$idx/state)/$(cat $sysmem/memory$idx/valid_zones)" = online/Normal ] ||
+		mhp_fail "auto_online_blocks=online_kernel left memory$idx $(cat $sysmem/memory$idx/state)/$(cat $sysmem/memory$idx/valid_zones)"
+done </tmp/planned
+ok "the kernel onlined all $nblocks blocks in ZONE_NORMAL"
+rc=0
+mhp_cxlmem online-region $dev >/tmp/fix.json 2>/tmp/fix.err || rc=$?
+cat /tmp/fix.err
+cp /tmp/fix.json "$out/arbitration-fix-kernel-onlined.json" 2>/dev/null || true
+expect_eq "$rc" 0 "online-region over kernel-onlined blocks: exit status"
+check /tmp/fix.json ".result == \"online\" and (.blocks_fixed | sort) == ([$(jq -r '[.blocks[].index] | join(",")' /tmp/plan.json)] | sort) and (.blocks_onlined_by_other_agents | length) == 0" "every block listed in blocks_fixed"
+while read -r idx zone; do
+	want=Movable; [ "$zone" = normal ] && want=Normal
+	[ "$(cat $sysmem/memory$idx/state)/$(cat $sysmem/memory$idx/valid_zones)" = "online/$want" ] ||
+		mhp_fail "memory$idx not fixed: $(cat $sysmem/memory$idx/state)/$(cat $sysmem/memory$idx/valid_zones), planned online/$want"
+done </tmp/planned
+ok "all $nblocks blocks re-onlined in their planned zone"
+expect_eq "$(cat $sysmem/auto_online_blocks)" online_kernel "auto_online_blocks untouched (kmem was already bound)"
+
+# ---- cleanup: policy restored, back to devdax
+restore
+rc=0
+mhp_cxlmem offline-region $dev >/tmp/off.json 2>/tmp/off.err || rc=$?
+cat /tmp/off.err
+expect_eq "$rc" 0 "final offline-region exit status"
+expect_eq "$(driver $dev)" device_dax "$dev driver at the end"
 expect_eq "$(cat $sysmem/auto_online_blocks)" "$auto0" "auto_online_blocks back to $auto0"

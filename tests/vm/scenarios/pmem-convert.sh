@@ -17,7 +17,7 @@ sysmem=/sys/devices/system/memory
 ok() { echo "ok - $*"; }
 check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
 expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { basename "$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
+driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
 blk_state() { cat $sysmem/memory$1/state 2>/dev/null || echo absent; }
 kmem_bytes() {
 	_t=0 _in=0 _ind=0

@@ -1,0 +1,124 @@
+#!/bin/bash
+# daxctl vs cxlmem, side by side on two identical devices in one QEMU boot.
+#
+# Usage: bench/daxctl-vs-cxlmem.sh [options]
+#   --cxlmem PATH      cxlmem to test (default: $MHP_CXLMEM, build/tools/cxlmem/cxlmem)
+#   --kernel BZIMAGE   guest kernel (default: run-vm.sh's, the stock Debian one)
+#   --modules DIR      its /lib/modules/<release> tree
+#   --append "ARGS"    extra kernel command line
+#   --rounds N         rounds per auto_online_blocks policy (default 4; the
+#                      devices swap roles every other round)
+#   --policies "P..."  auto_online_blocks values to try (default "offline online online_movable")
+#   -o DIR             results directory (default bench/results)
+#
+# The guest is tests/vm's hmem topology (dax0.0: 1 GiB Soft Reserved on
+# CPU-less node 1) plus a second, identical 1 GiB Soft Reserved range on
+# CPU-less node 2 (dax1.0). In each round one device is converted with
+# `daxctl reconfigure-device -m system-ram` (and, where daxctl refuses because
+# the kernel auto-onlines, again with --no-movable: tool "daxctl-nm") and the
+# other with `cxlmem online-region`, then both are given back (`daxctl reconfigure-device -m
+# devdax -f` / `cxlmem offline-region`). Wall times are measured in the guest
+# (TCG, so absolute numbers are slow; compare the columns). The end state
+# after each step is recorded: blocks online, zone per block (M = Movable,
+# N = Normal, - = offline), driver, auto_online_blocks afterwards.
+#
+# Writes DIR/daxctl-vs-cxlmem-<date>-<kernel release>.txt (summary table,
+# environment, raw TSV) and prints the table. Not a test: nothing is asserted.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+cxlmem=${MHP_CXLMEM:-}
+rounds=4
+policies="offline online online_movable"
+resdir=$here/results
+vm_args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cxlmem) cxlmem=$2; shift ;;
+	--kernel) vm_args+=(--kernel "$2"); shift ;;
+	--modules) vm_args+=(--modules "$2"); shift ;;
+	--append) vm_args+=(--append "$2"); shift ;;
+	--rounds) rounds=$2; shift ;;
+	--policies) policies=$2; shift ;;
+	-o) resdir=$2; shift ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "daxctl-vs-cxlmem: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -z "$cxlmem" ]; then
+	for c in "$repo/build/tools/cxlmem/cxlmem" "$repo/build/tools/cxlmem"; do
+		[ -f "$c" ] && [ -x "$c" ] && { cxlmem=$c; break; }
+	done
+fi
+[ -n "$cxlmem" ] && [ -x "$cxlmem" ] ||
+	{ echo "daxctl-vs-cxlmem: no cxlmem binary; build one (meson setup build && ninja -C build) or pass --cxlmem" >&2; exit 1; }
+
+share=$(mktemp -d "${TMPDIR:-/tmp}/bench-daxctl.XXXXXX")
+trap 'rm -rf "$share"' EXIT
+printf 'rounds=%s\npolicies="%s"\n' "$rounds" "$policies" >"$share/bench.conf"
+
+echo "daxctl-vs-cxlmem: booting the guest (hmem + a second 1 GiB device on node 2)..." >&2
+"$repo/tests/vm/run-vm.sh" -q --topology hmem --cxlmem "$cxlmem" --share "$share" --timeout 900 \
+	--qemu-arg -m --qemu-arg 4G \
+	--qemu-arg -object --qemu-arg memory-backend-ram,id=m2,size=1G \
+	--qemu-arg -numa --qemu-arg node,nodeid=2,memdev=m2 \
+	--append "memmap=1G%5G+0xefffffff" \
+	"${vm_args[@]}" "$here/guest/daxctl-vs-cxlmem.sh" ||
+	{ echo "daxctl-vs-cxlmem: the guest run failed (see the console log above)" >&2; exit 1; }
+[ -s "$share/bench.tsv" ] || { echo "daxctl-vs-cxlmem: no results from the guest" >&2; exit 1; }
+
+krel=$(awk '$1 == "kernel" { print $2 }' "$share/bench.env")
+stamp=$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$resdir"
+res=$resdir/daxctl-vs-cxlmem-$stamp-$krel.txt
+
+table() {
+	# per policy and tool: median time of online and offline, end states seen
+	awk -F'\t' 'NR > 1 {
+		k = $1 SUBSEP $3 SUBSEP $4
+		n[k]++; t[k, n[k]] = $8
+		st = $9 " " $10 " " $11
+		if (!((k, st) in seen)) { seen[k, st] = 1; states[k] = states[k] (states[k] == "" ? "" : "; ") st }
+		if ($7 != 0) fail[k]++
+		pol[$1] = 1; key[k] = 1
+		auto[k] = $12
+	}
+	function median(k,   i, j, m, a, tmp) {
+		m = n[k]
+		for (i = 1; i <= m; i++) a[i] = t[k, i]
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { tmp = a[i]; a[i] = a[j]; a[j] = tmp }
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
+	END {
+		printf "%-14s %-9s %-8s %4s %10s %6s  %-16s %s\n", "auto_online", "tool", "op", "runs", "median ms", "failed", "auto_online after", "end state (online/present zones driver)"
+		np = split("offline online online_movable online_kernel", order, " ")
+		for (o = 1; o <= np; o++) {
+			p = order[o]
+			if (!(p in pol)) continue
+			nt = split("cxlmem daxctl daxctl-nm", tools, " ")
+			for (ti = 1; ti <= nt; ti++) for (oi = 1; oi <= 2; oi++) {
+				op = oi == 1 ? "online" : "offline"
+				k = p SUBSEP tools[ti] SUBSEP op
+				if (!(k in key)) continue
+				printf "%-14s %-9s %-8s %4d %10.1f %6d  %-16s %s\n", p, tools[ti], op, n[k], median(k), fail[k], auto[k], states[k]
+			}
+		}
+	}' "$1"
+}
+
+{
+	echo "# daxctl vs cxlmem: two identical 1 GiB Soft Reserved devices (dax0.0 node 1, dax1.0 node 2), QEMU TCG"
+	echo "# generated by bench/daxctl-vs-cxlmem.sh on $(date -u '+%Y-%m-%d %H:%M:%S UTC') (host $(uname -n), $(nproc) CPUs)"
+	echo "# rounds per policy: $rounds (devices swapped every other round)"
+	sed 's/^/# /' "$share/bench.env"
+	echo
+	table "$share/bench.tsv"
+	echo
+	echo "# raw measurements (ms = wall time in the guest; zones: M Movable, N Normal, - offline)"
+	cat "$share/bench.tsv"
+} >"$res"
+table "$share/bench.tsv"
+echo
+echo "daxctl-vs-cxlmem: results in $res" >&2
