@@ -58,11 +58,25 @@ mhp_node_stat() {
 	awk -v c="$2" '$1 == c { print $2 }' "/sys/devices/system/node/node$1/vmstat"
 }
 
-# mhp_node0_used_kb: kB of node 0 in use, reclaimable caches dropped first.
-mhp_node0_used_kb() {
+# mhp_node_free_kb NODE: free kB of a node (buddy plus per-cpu lists, caches
+# dropped), read until two readings agree within 256 kB.
+_mhp_free_once() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	echo $(( $(mhp_node_kb 0 MemTotal) - $(mhp_node_kb 0 MemFree) ))
+	usleep 200000
+	awk -v n="$1," -v pk="$(( $(getconf PAGESIZE 2>/dev/null || echo 4096) / 1024 ))" '
+		/^Node/ { cn = $2 }
+		cn == n && $1 == "pages" && $2 == "free" { s += $3 }
+		cn == n && $1 == "count:" { s += $2 }
+		END { print s * pk }' /proc/zoneinfo
+}
+mhp_node_free_kb() {
+	_prev=$(_mhp_free_once "$1") _try=0
+	while _cur=$(_mhp_free_once "$1"); [ $((_cur - _prev)) -gt 256 ] || [ $((_prev - _cur)) -gt 256 ]; do
+		_prev=$_cur _try=$((_try + 1))
+		[ $_try -lt 10 ] || break
+	done
+	echo "$_cur"
 }
 
 # mhp_expect_eq WHAT GOT WANT
