@@ -46,13 +46,6 @@ mhp_jq_assert() {
 # mhp_sysfs_read PATH: print a sysfs attribute or fail.
 mhp_sysfs_read() { cat "$1" 2>/dev/null || mhp_fail "cannot read $1"; }
 
-# mhp_node_kb NODE FIELD: kB from /sys/devices/system/node/nodeN/meminfo
-# (0 when the node is not online).
-mhp_node_kb() {
-	awk -v f="$2:" '$3 == f { print $4; found = 1 } END { if (!found) print 0 }' \
-		"/sys/devices/system/node/node$1/meminfo" 2>/dev/null || echo 0
-}
-
 # mhp_node_stat NODE COUNTER: a counter from the node's vmstat.
 mhp_node_stat() {
 	awk -v c="$2" '$1 == c { print $2 }' "/sys/devices/system/node/node$1/vmstat"
@@ -79,11 +72,39 @@ mhp_node_free_kb() {
 	echo "$_cur"
 }
 
-# mhp_expect_eq WHAT GOT WANT
-mhp_expect_eq() {
-	[ "$2" = "$3" ] || mhp_fail "$1: got '$2', expected '$3'"
-	echo "ok - $1 = $2"
-}
+# mhp_expect_eq WHAT GOT WANT (the argument order of the kernel scenarios)
+mhp_expect_eq() { expect_eq "$2" "$3" "$1"; }
 
 # mhp_kmem_ranges: number of "System RAM (kmem)" ranges in /proc/iomem.
 mhp_kmem_ranges() { grep -c 'System RAM (kmem)' /proc/iomem || true; }
+
+# ---- shared by the scenarios ----
+# memory block directory, as the scenarios spell it
+sysmem=/sys/devices/system/memory
+ok() { echo "ok - $*"; }
+check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
+# expect_eq GOT WANT WHAT
+expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
+# driver DEV: the dax device's driver, or none
+driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
+# blk_state N: memoryN's state, or absent
+blk_state() { cat $sysmem/memory$1/state 2>/dev/null || echo absent; }
+# node_kb NODE FIELD: a field of nodeN/meminfo in kB, 0 if the node has none
+node_kb() {
+	[ -r /sys/devices/system/node/node$1/meminfo ] || { echo 0; return; }
+	awk -v f="$2:" '$3 == f { v = $4 } END { print v + 0 }' /sys/devices/system/node/node$1/meminfo
+}
+# kmem_bytes DEV: bytes of "System RAM (kmem)" nested below DEV in /proc/iomem
+kmem_bytes() {
+	_t=0 _in=0 _ind=0
+	while IFS= read -r _l; do
+		_r=${_l%% : *} _n=${_l#* : }
+		_lead=${_r%%[0-9a-f]*}
+		_r=${_r#"$_lead"}
+		if [ "$_n" = "$1" ]; then _in=1 _ind=${#_lead}; continue; fi
+		[ $_in = 1 ] || continue
+		if [ ${#_lead} -le $_ind ]; then _in=0; continue; fi
+		[ "$_n" = "System RAM (kmem)" ] && _t=$((_t + 0x${_r#*-} - 0x${_r%-*} + 1))
+	done </proc/iomem
+	echo $_t
+}

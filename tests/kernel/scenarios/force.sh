@@ -14,7 +14,7 @@ mhp_expect_eq "planned usable bytes" "$usable" $(( (1 << 30) - 8 * (4 << 20) ))
 dmesg | grep -q "memmap_on_memory=force" || mhp_fail "the boot log does not report the force reservation"
 dmesg | grep "memmap_on_memory=force" | head -1
 mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
-mhp_expect_eq "node1 MemTotal (bytes)" $(( $(mhp_node_kb 1 MemTotal) * 1024 )) "$usable"
+mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
 mhp_expect_eq "node1 nr_memmap_on_memory_padding" "$(mhp_node_stat 1 nr_memmap_on_memory_padding)" 4096
 mhp_cxlmem offline-region dax0.0 >/dev/null || mhp_fail "offline failed"

@@ -25,7 +25,7 @@ dram=$((before - after))
 echo "MHP-BENCH: patched-6.1 memmap_on_memory=1: node0 DRAM for 1 GiB = $dram kB (stock 6.1: 16384 kB)"
 [ "$dram" -lt 160 ] || mhp_fail "node 0 lost $dram kB for 1 GiB; under 160 kB expected with the memmap on the device"
 mhp_expect_eq "knob after" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 1
-mhp_expect_eq "node1 MemTotal (bytes)" $(( $(mhp_node_kb 1 MemTotal) * 1024 )) "$usable"
+mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
 mhp_cxlmem status dax0.0 >/tmp/status.json
 mhp_jq_assert /tmp/status.json '.memmap_location == "device" and .blocks_online == 8 and (.drift | length) == 0' \
@@ -36,10 +36,10 @@ i=1
 while [ $i -le 10 ]; do
 	mhp_cxlmem offline-region dax0.0 --to devdax >/tmp/off.json || mhp_fail "cycle $i: offline failed"
 	mhp_expect_eq "cycle $i: kmem ranges after offline" "$(mhp_kmem_ranges)" 0
-	mhp_expect_eq "cycle $i: node1 MemTotal after offline" "$(mhp_node_kb 1 MemTotal)" 0
+	mhp_expect_eq "cycle $i: node1 MemTotal after offline" "$(node_kb 1 MemTotal)" 0
 	mhp_expect_eq "cycle $i: nr_memmap_on_memory after offline" "$(mhp_node_stat 1 nr_memmap_on_memory)" 0
 	mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "cycle $i: online failed"
-	mhp_expect_eq "cycle $i: node1 MemTotal (bytes)" $(( $(mhp_node_kb 1 MemTotal) * 1024 )) "$usable"
+	mhp_expect_eq "cycle $i: node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 	i=$((i + 1))
 done
 leak=$(( base_free - $(mhp_node_free_kb 0) ))

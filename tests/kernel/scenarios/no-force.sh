@@ -9,7 +9,7 @@ mhp_jq_assert $plan '(.eligible_memmap_on_memory | not) and .memmap_location == 
 mhp_expect_eq "planned usable bytes" "$(jq .usable_bytes $plan)" $((1 << 30))
 mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 mhp_expect_eq "knob stays off" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 0
-mhp_expect_eq "node1 MemTotal (kB)" "$(mhp_node_kb 1 MemTotal)" 1048576
+mhp_expect_eq "node1 MemTotal (kB)" "$(node_kb 1 MemTotal)" 1048576
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 0
 mhp_cxlmem status dax0.0 | jq -e '.memmap_location == "dram"' >/dev/null ||
 	mhp_fail "status does not report the DRAM memmap"

@@ -15,10 +15,6 @@ dev=dax0.0
 out=${MHP_HOST_DIR:-/tmp}
 sysmem=/sys/devices/system/memory
 
-ok() { echo "ok - $*"; }
-check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
-expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
 present_blocks() { ls -d $sysmem/memory* | wc -l; }
 
 [ "$(driver $dev)" = device_dax ] || mhp_fail "$dev should start bound to device_dax, is $(driver $dev)"

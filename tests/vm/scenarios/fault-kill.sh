@@ -16,11 +16,6 @@ out=${MHP_HOST_DIR:-/tmp}
 sysmem=/sys/devices/system/memory
 state_dir=/run/mhp
 
-ok() { echo "ok - $*"; }
-check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
-expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
-blk_state() { cat $sysmem/memory$1/state 2>/dev/null || echo absent; }
 range_online() {
 	_n=0
 	for _i in $(jq -r '.blocks[].index' /tmp/plan.json); do

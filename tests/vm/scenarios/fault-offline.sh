@@ -15,28 +15,6 @@ dev=dax0.0
 out=${MHP_HOST_DIR:-/tmp}
 sysmem=/sys/devices/system/memory
 
-ok() { echo "ok - $*"; }
-check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
-expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
-blk_state() { cat $sysmem/memory$1/state 2>/dev/null || echo absent; }
-node_kb() {
-	[ -r /sys/devices/system/node/node$1/meminfo ] || { echo 0; return; }
-	awk -v f="$2:" '$3 == f { v = $4 } END { print v + 0 }' /sys/devices/system/node/node$1/meminfo
-}
-kmem_bytes() {
-	_t=0 _in=0 _ind=0
-	while IFS= read -r _l; do
-		_r=${_l%% : *} _n=${_l#* : }
-		_lead=${_r%%[0-9a-f]*}
-		_r=${_r#"$_lead"}
-		if [ "$_n" = "$1" ]; then _in=1 _ind=${#_lead}; continue; fi
-		[ $_in = 1 ] || continue
-		if [ ${#_lead} -le $_ind ]; then _in=0; continue; fi
-		[ "$_n" = "System RAM (kmem)" ] && _t=$((_t + 0x${_r#*-} - 0x${_r%-*} + 1))
-	done </proc/iomem
-	echo $_t
-}
 
 [ "$(driver $dev)" = device_dax ] || mhp_fail "$dev should start bound to device_dax, is $(driver $dev)"
 node=$(cat /sys/bus/dax/devices/$dev/target_node)

@@ -11,9 +11,6 @@ dev=dax0.0
 out=${MHP_HOST_DIR:-/tmp}
 allow='.'	# jq filter applied to both sides before comparing
 
-ok() { echo "ok - $*"; }
-expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
 command -v mhp-capture-sysfs >/dev/null || mhp_fail "mhp-capture-sysfs is not in the initramfs"
 
 crosscheck() { # TAG

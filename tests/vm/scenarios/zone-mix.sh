@@ -9,10 +9,6 @@ ratio=10
 out=${MHP_HOST_DIR:-/tmp}
 sysmem=/sys/devices/system/memory
 
-ok() { echo "ok - $*"; }
-check() { mhp_jq_assert "$1" "$2" "$3" || { cat "$1" >&2; mhp_fail "$3"; }; }
-expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 ($1)"; }
-driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
 # managed NODE ZONE: managed pages of the zone in /proc/zoneinfo (0 if absent)
 managed() {
 	awk -v n="$1," -v z="$2" '/^Node/ { cn = $2; cz = $4 } $1 == "managed" && cn == n && cz == z { v = $2 } END { print v + 0 }' /proc/zoneinfo
