@@ -46,9 +46,11 @@ mhp_jq_assert() {
 # mhp_sysfs_read PATH: print a sysfs attribute or fail.
 mhp_sysfs_read() { cat "$1" 2>/dev/null || mhp_fail "cannot read $1"; }
 
-# mhp_node_stat NODE COUNTER: a counter from the node's vmstat.
+# mhp_node_stat NODE COUNTER: a counter from the node's vmstat (0 when the
+# node went away with its last memory).
 mhp_node_stat() {
-	awk -v c="$2" '$1 == c { print $2 }' "/sys/devices/system/node/node$1/vmstat"
+	[ -r "/sys/devices/system/node/node$1/vmstat" ] || { echo 0; return; }
+	awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }' "/sys/devices/system/node/node$1/vmstat"
 }
 
 # mhp_node_free_kb NODE: free kB of a node (buddy plus per-cpu lists, caches
