@@ -10,7 +10,7 @@
 #                      (default: $MHP_VM_MODULES or /lib/modules/<kernel release>)
 #   --append "ARGS"    extra kernel command line
 #   --cxlmem PATH      cxlmem binary to put at /bin/cxlmem (default: $MHP_CXLMEM,
-#                      else <repo>/build/tools/cxlmem if it exists)
+#                      else <repo>/build/tools/cxlmem/cxlmem if it exists)
 #   --share DIR        host directory mounted at /host in the guest
 #                      (default: a fresh directory in the run directory)
 #   --timeout SEC      kill the VM after SEC seconds (default 600, $MHP_VM_TIMEOUT)
@@ -142,8 +142,8 @@ else
 	msg "no modules for kernel release '${krel:-unknown}': assuming everything is built in"
 fi
 
-if [ -z "$cxlmem" ] && [ -x "$repo/build/tools/cxlmem" ]; then
-	cxlmem=$repo/build/tools/cxlmem
+if [ -z "$cxlmem" ] && [ -f "$repo/build/tools/cxlmem/cxlmem" ] && [ -x "$repo/build/tools/cxlmem/cxlmem" ]; then
+	cxlmem=$repo/build/tools/cxlmem/cxlmem
 fi
 if [ -n "$cxlmem" ]; then
 	[ -x "$cxlmem" ] || die "--cxlmem '$cxlmem' is not an executable"
