@@ -11,8 +11,10 @@ mhp_jq_assert $plan '.eligible_memmap_on_memory and .memmap_location == "device"
 	"plan: 512 memmap + 512 reserved pages per block" || exit 1
 usable=$(jq .usable_bytes $plan)
 mhp_expect_eq "planned usable bytes" "$usable" $(( (1 << 30) - 8 * (4 << 20) ))
-dmesg | grep -q "memmap_on_memory=force" || mhp_fail "the boot log does not report the force reservation"
-dmesg | grep "memmap_on_memory=force" | head -1
+# the kernel's own account of the reservation must match the plan's
+dmesg | grep -q "memmap_on_memory=force: 128 MiB memory blocks, 512 memmap + 512 reserved pages per block" ||
+	mhp_fail "the boot log does not report 512 memmap + 512 reserved pages per block: $(dmesg | grep 'memmap_on_memory=force:')"
+echo "ok - the kernel reserves 512 memmap + 512 padding pages per block, as planned"
 mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
