@@ -106,6 +106,7 @@ case_spec() {
 LOGDIR=$KCACHE/smoke
 mkdir -p "$LOGDIR"
 WORK=$(mktemp -d "$LOGDIR/work.XXXXXX")
+# shellcheck disable=SC2317 # called by the trap
 cleanup() { [ "$KEEP" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -209,6 +210,7 @@ cycle() {
 	while read -r l; do info "dmesg: $l"; done < /tmp/bind.log
 	if grep -q "memmap on memory" /tmp/bind.log; then got=1; else got=0; fi
 	check "kmem logged memmap on memory" $got "$mom"
+	grep -iE 'soft reserved|dax|kmem' /proc/iomem | while read -r l; do info "iomem (bound): $l"; done
 	b0_free=$(node_free_kb 0)
 	bind_drop=$((n0_free - b0_free))
 	# struct page is 64 bytes: the memmap is 1/64 of the memory
@@ -361,5 +363,9 @@ for c in "${CASES[@]}"; do
 	fi
 done
 
-[ $overall = 0 ] && log "all cases passed" || log "some cases FAILED"
+if [ $overall = 0 ]; then
+	log "all cases passed"
+else
+	log "some cases FAILED"
+fi
 exit $overall
