@@ -10,27 +10,6 @@ out=${MHP_HOST_DIR:?the host share is needed for the results}
 dev=${BENCH_DEV:-dax0.0}
 sysmem=/sys/devices/system/memory
 
-driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
-node_kb() {
-	[ -r /sys/devices/system/node/node$1/meminfo ] || { echo 0; return; }
-	awk -v f="$2:" '$3 == f { v = $4 } END { print v + 0 }' /sys/devices/system/node/node$1/meminfo
-}
-free_once() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	usleep 200000
-	awk -v n="$1," '/^Node/ { cn = $2 } cn == n && $1 == "pages" && $2 == "free" { s += $3 }
-		cn == n && $1 == "count:" { s += $2 } END { print s * pk }' pk="$page_kb" /proc/zoneinfo
-}
-free_kb() { # NODE: free kB, read until two readings agree within 256 kB
-	_prev=$(free_once "$1") _try=0
-	while _cur=$(free_once "$1"); [ $((_cur - _prev)) -gt 256 ] || [ $((_prev - _cur)) -gt 256 ]; do
-		_prev=$_cur _try=$((_try + 1))
-		[ $_try -lt 10 ] || break
-	done
-	echo "$_cur"
-}
-
 # Warm up: early in a guest's life the kernel's CRNG is not ready and the
 # first read of /dev/urandom (json-c seeds its hash from it) blocks for ~1 s;
 # also fault in both tools once.
@@ -41,23 +20,22 @@ daxctl list >/dev/null 2>&1 || true
 node=$(cat /sys/bus/dax/devices/$dev/target_node)
 cxlmem plan $dev >"$out/plan.json" || mhp_fail "cxlmem plan $dev failed"
 cxlmem plan $dev -u >"$out/plan.txt" 2>&1 || true
-page_kb=$(( $(jq .platform.page_size "$out/plan.json") / 1024 ))
 dram=$(jq .source.dram_node "$out/plan.json")
 usable=$(jq .usable_bytes "$out/plan.json")
 
 # devdax baseline, then online (net of device_dax's own memmap)
 drv0=$(driver $dev)
-free_devdax=$(free_kb "$dram")
+free_devdax=$(mhp_node_free_kb "$dram")
 cxlmem online-region $dev >"$out/online-1.json" || mhp_fail "online-region $dev failed"
-free_online1=$(free_kb "$dram")
+free_online1=$(mhp_node_free_kb "$dram")
 # unbound baseline: no memmap for the device at all
 cxlmem offline-region $dev --to none >/dev/null || mhp_fail "offline-region --to none failed"
 total_before=$(node_kb "$node" MemTotal)
-free_unbound=$(free_kb "$dram")
+free_unbound=$(mhp_node_free_kb "$dram")
 t0=$(cat /proc/uptime)
 cxlmem online-region $dev >"$out/online.json" || mhp_fail "online-region $dev (from unbound) failed"
 t1=$(cat /proc/uptime)
-free_online=$(free_kb "$dram")
+free_online=$(mhp_node_free_kb "$dram")
 total_after=$(node_kb "$node" MemTotal)
 cxlmem status $dev >"$out/status.json" || true
 {

@@ -15,25 +15,6 @@ dev=dax0.0
 out=${MHP_HOST_DIR:-/tmp}
 sysmem=/sys/devices/system/memory
 
-# free0_kb: free memory of the DRAM node in kB, caches dropped, counting the
-# pages parked on per-cpu lists (MemFree does not, and onlining a zone drains
-# them, which would hide several MiB of the memmap)
-free0_kb_once() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	usleep 200000	# dentries/inodes are freed after an RCU grace period
-	awk -v n="$dram," '/^Node/ { cn = $2 } cn == n && $1 == "pages" && $2 == "free" { s += $3 }
-		cn == n && $1 == "count:" { s += $2 } END { print s * pk }' pk="$page_kb" /proc/zoneinfo
-}
-# ... read until two readings agree within 256 kB (at most 10 tries)
-free0_kb() {
-	_prev=$(free0_kb_once) _try=0
-	while _cur=$(free0_kb_once); [ $((_cur - _prev)) -gt 256 ] || [ $((_prev - _cur)) -gt 256 ]; do
-		_prev=$_cur _try=$((_try + 1))
-		[ $_try -lt 10 ] || break
-	done
-	echo "$_cur"
-}
 # check_blocks PLAN: every planned block online in its planned zone
 check_blocks() {
 	jq -r '.blocks[] | "\(.index) \(.zone)"' "$1" >/tmp/planned
@@ -73,13 +54,12 @@ nblocks=$(jq .num_blocks /tmp/plan.json)
 usable=$(jq .usable_bytes /tmp/plan.json)
 bsize=$(jq .block_size /tmp/plan.json)
 dram=$(jq .source.dram_node /tmp/plan.json)
-page_kb=$(( $(jq .platform.page_size /tmp/plan.json) / 1024 ))
 memmap_loc=$(jq -r .memmap_location /tmp/plan.json)
 dram_cost=$(jq .dram_overhead_bytes /tmp/plan.json)
 
 # ---- online
 total1_0=$(node_kb "$node" MemTotal)
-free0_0=$(free0_kb)
+free0_0=$(mhp_node_free_kb "$dram")
 rc=0
 mhp_cxlmem online-region $dev >/tmp/on.json 2>/tmp/on.err || rc=$?
 cat /tmp/on.err
@@ -102,7 +82,7 @@ expect_eq "$(cat $sysmem/auto_online_blocks)" "$auto0" "auto_online_blocks uncha
 # ZONE_DEVICE memmap (compound pages, a fraction of a full memmap) is freed
 # on the way, so this is the net change; the full cost is measured below
 # from an unbound device.
-free0_1=$(free0_kb)
+free0_1=$(mhp_node_free_kb "$dram")
 net_kb=$((free0_0 - free0_1))
 mhp_log "DRAM: devdax -> system RAM: node $dram free memory dropped by $net_kb kB (net of device_dax's memmap)"
 
@@ -145,7 +125,7 @@ offline_and_check() { # TAG TO
 	fi
 }
 offline_and_check first devdax
-free0_2=$(free0_kb)
+free0_2=$(mhp_node_free_kb "$dram")
 mhp_log "DRAM: back in devdax, node $dram free memory is $((free0_0 - free0_2)) kB below its devdax value before"
 [ $((free0_0 - free0_2)) -lt 4096 ] && [ $((free0_2 - free0_0)) -lt 4096 ] ||
 	mhp_fail "node $dram free memory is $((free0_0 - free0_2)) kB off its value before, after a full online/offline cycle"
@@ -164,7 +144,7 @@ cat /tmp/on3.err
 expect_eq "$rc" 0 "online-region after offline: exit status"
 check_blocks /tmp/plan.json
 offline_and_check unbind none
-free0_u=$(free0_kb)
+free0_u=$(mhp_node_free_kb "$dram")
 rc=0
 mhp_cxlmem online-region $dev >/tmp/on4.json 2>/tmp/on4.err || rc=$?
 cat /tmp/on4.err
@@ -174,7 +154,7 @@ check /tmp/on4.json '.result == "online" and (.steps | index("unbinding device_d
 expect_eq "$(driver $dev)" kmem "$dev driver"
 check_blocks /tmp/plan.json
 expect_eq "$(( ($(node_kb "$node" MemTotal) - total1_0) * 1024 ))" "$usable" "node $node MemTotal growth = usable_bytes (from unbound)"
-free0_o=$(free0_kb)
+free0_o=$(mhp_node_free_kb "$dram")
 used_kb=$((free0_u - free0_o))
 per_gib_kb=$((used_kb * 1073741824 / usable))
 mhp_log "DRAM: node $dram paid $used_kb kB for $((usable >> 20)) MiB of system RAM = $per_gib_kb kB per GiB (plan: memmap in $memmap_loc, dram_overhead_bytes = $((dram_cost / 1024)) kB; devdax -> system RAM net: $net_kb kB)"
