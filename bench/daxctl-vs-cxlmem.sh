@@ -61,10 +61,7 @@ printf 'rounds=%s\npolicies="%s"\n' "$rounds" "$policies" >"$share/bench.conf"
 
 echo "daxctl-vs-cxlmem: booting the guest (hmem + a second 1 GiB device on node 2)..." >&2
 "$repo/tests/vm/run-vm.sh" -q --topology hmem --cxlmem "$cxlmem" --share "$share" --timeout 900 \
-	--qemu-arg -m --qemu-arg 4G \
-	--qemu-arg -object --qemu-arg memory-backend-ram,id=m2,size=1G \
-	--qemu-arg -numa --qemu-arg node,nodeid=2,memdev=m2 \
-	--append "memmap=1G%5G+0xefffffff" \
+	--node2-gib 1 \
 	"${vm_args[@]}" "$here/guest/daxctl-vs-cxlmem.sh" ||
 	{ echo "daxctl-vs-cxlmem: the guest run failed (see the console log above)" >&2; exit 1; }
 [ -s "$share/bench.tsv" ] || { echo "daxctl-vs-cxlmem: no results from the guest" >&2; exit 1; }

@@ -56,10 +56,7 @@ share=$(mktemp -d "${TMPDIR:-/tmp}/bench-dram.XXXXXX")
 trap 'rm -rf "$share"' EXIT
 if [ -n "$gib" ]; then
 	case "$gib" in ''|*[!0-9]*) echo "dram-savings: --device-gib wants a whole number" >&2; exit 2 ;; esac
-	vm_args+=(--qemu-arg -m --qemu-arg "$((3 + gib))G"
-		--qemu-arg -object --qemu-arg "memory-backend-ram,id=m2,size=${gib}G"
-		--qemu-arg -numa --qemu-arg node,nodeid=2,memdev=m2)
-	append="$append memmap=${gib}G%5G+0xefffffff"
+	vm_args+=(--node2-gib "$gib")
 	echo "BENCH_DEV=dax1.0" >"$share/bench.conf"
 fi
 [ -n "$append" ] && vm_args+=(--append "$append")

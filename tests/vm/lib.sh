@@ -77,6 +77,29 @@ mhp_node_free_kb() {
 # mhp_expect_eq WHAT GOT WANT (the argument order of the kernel scenarios)
 mhp_expect_eq() { expect_eq "$2" "$3" "$1"; }
 
+# mhp_memtouch NODE MIB: allocate MIB MiB bound to NODE, check that every
+# page lands there and holds what was written (run-vm.sh --bin mhp-memtouch).
+mhp_memtouch() {
+	command -v mhp-memtouch >/dev/null ||
+		mhp_fail "mhp-memtouch is not in the guest (run-vm.sh --bin <build>/tests/vm/mhp-memtouch)"
+	_mt=$(mhp-memtouch "$1" "$2") || mhp_fail "memory on node $1 does not hold data: ${_mt:-mhp-memtouch failed}"
+	ok "$2 MiB bound to node $1 hold data ($_mt)"
+}
+
+# mhp_list_dax0 PERSISTENT: the part every list-<topology>.sh checks.
+# cxlmem list into /tmp/list.json (copied to $MHP_HOST_DIR), valid JSON with
+# the top-level keys, and dax0.0 on node 1, bound to device_dax, persistent
+# or not. Fails the scenario on the first miss.
+mhp_list_dax0() {
+	mhp_cxlmem list >/tmp/list.json || mhp_fail "cxlmem list failed (status $?)"
+	[ -z "$MHP_HOST_DIR" ] || cp /tmp/list.json "$MHP_HOST_DIR/list-$MHP_TOPOLOGY.json"
+	jq . /tmp/list.json || mhp_fail "cxlmem list did not print valid JSON"
+	mhp_jq_assert /tmp/list.json 'has("platform") and has("nodes") and has("cxl_regions") and has("dax_devices") and has("memory_blocks")' "top-level keys" || exit 1
+	mhp_jq_assert /tmp/list.json "[.dax_devices[] | select(.name == \"dax0.0\")] | length == 1" "dax0.0 listed" || exit 1
+	mhp_jq_assert /tmp/list.json ".dax_devices[] | select(.name == \"dax0.0\") | .target_node == 1 and .driver == \"device_dax\" and .persistent == $1" \
+		"dax0.0: target_node 1, bound to device_dax, persistent $1" || exit 1
+}
+
 # mhp_kmem_ranges: number of "System RAM (kmem)" ranges in /proc/iomem.
 mhp_kmem_ranges() { grep -c 'System RAM (kmem)' /proc/iomem || true; }
 

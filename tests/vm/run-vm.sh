@@ -11,11 +11,15 @@
 #   --append "ARGS"    extra kernel command line
 #   --cxlmem PATH      cxlmem binary to put at /bin/cxlmem (default: $MHP_CXLMEM,
 #                      else <repo>/build/tools/cxlmem/cxlmem if it exists)
+#   --bin PATH         another program to put in /bin with its libraries
+#                      (repeatable; e.g. the mhp-memtouch test helper)
 #   --share DIR        host directory mounted at /host in the guest
 #                      (default: a fresh directory in the run directory)
 #   --timeout SEC      kill the VM after SEC seconds (default 600, $MHP_VM_TIMEOUT)
 #   --no-setup         load the topology's modules but do not create regions/
 #                      namespaces (scenario starts from the raw topology)
+#   --node2-gib N      topology hmem: add an N GiB Soft Reserved range on a
+#                      CPU-less node 2 (dax1.0), right after node 1's
 #   --qemu-arg ARG     extra qemu argument (repeatable)
 #   -q, --quiet        don't stream the console; print its tail on failure only
 # Exit: 0 all scenarios passed, 1 failure/timeout/panic, 77 skipped
@@ -47,7 +51,7 @@ usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 topology='' kernel=${MHP_VM_KERNEL:-} modules_dir=${MHP_VM_MODULES:-}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
-quiet=0 setup=full
+quiet=0 setup=full bins=() node2_gib=
 qemu_extra=()
 scenarios=()
 while [ $# -gt 0 ]; do
@@ -61,6 +65,10 @@ while [ $# -gt 0 ]; do
 	--append=*) append="$append ${1#*=}" ;;
 	--cxlmem) cxlmem=${2:?}; shift ;;
 	--cxlmem=*) cxlmem=${1#*=} ;;
+	--node2-gib) node2_gib=${2:?}; shift ;;
+	--node2-gib=*) node2_gib=${1#*=} ;;
+	--bin) bins+=("${2:?}"); shift ;;
+	--bin=*) bins+=("${1#*=}") ;;
 	--share) share=${2:?}; shift ;;
 	--share=*) share=${1#*=} ;;
 	--timeout) timeout=${2:?}; shift ;;
@@ -81,6 +89,10 @@ hmem|cxl-pmem|legacy-pmem) ;;
 "") echo "$me: --topology is required" >&2; usage ;;
 *) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem)" ;;
 esac
+if [ -n "$node2_gib" ]; then
+	case "$node2_gib" in *[!0-9]*|0*) die "--node2-gib wants a whole number of GiB, got '$node2_gib'" ;; esac
+	[ "$topology" = hmem ] || die "--node2-gib works with --topology hmem only"
+fi
 [ ${#scenarios[@]} -gt 0 ] || { echo "$me: no scenario given" >&2; usage; }
 for s in "${scenarios[@]}"; do
 	[ -f "$s" ] && [ -r "$s" ] || die "scenario '$s' not found"
@@ -277,6 +289,11 @@ if [ -n "$cxlmem" ]; then
 	add_file "$cxlmem" /bin/cxlmem
 	add_libs_of "$cxlmem"
 fi
+for b in "${bins[@]}"; do
+	[ -x "$b" ] || die "--bin '$b' is not an executable"
+	add_file "$b" "/bin/${b##*/}"
+	add_libs_of "$b"
+done
 add_file "$here/init.sh" /init
 add_file "$here/lib.sh" /mhp/lib.sh
 for f in "$here"/topology/*.sh; do add_file "$f" "/mhp/topology/${f##*/}"; done
@@ -320,6 +337,13 @@ case "$topology" in
 hmem)
 	topo=(-m 3G "${numa[@]}")
 	cmdline="$cmdline memmap=1G%4G+0xefffffff"
+	if [ -n "$node2_gib" ]; then
+		# node 0: 2G below the PCI hole, node 1: 4G-5G, node 2 from 5G
+		topo=(-m "$((3 + node2_gib))G" "${numa[@]}"
+			-object "memory-backend-ram,id=m2,size=${node2_gib}G"
+			-numa node,nodeid=2,memdev=m2)
+		cmdline="$cmdline memmap=${node2_gib}G%5G+0xefffffff"
+	fi
 	;;
 legacy-pmem)
 	topo=(-m 3G "${numa[@]}")
@@ -334,7 +358,11 @@ cxl-pmem)
 		-object "memory-backend-file,id=cxl-mem1,share=on,mem-path=$rundir/cxl-mem1.raw,size=512M"
 		-object "memory-backend-file,id=cxl-lsa1,share=on,mem-path=$rundir/cxl-lsa1.raw,size=256M"
 		-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+		# Two root ports, one empty: with a single one Linux uses a
+		# passthrough host-bridge decoder, which QEMU 7.2 cannot route,
+		# and the region then reads as zeros and drops every write.
 		-device cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2
+		-device cxl-rp,port=1,bus=cxl.1,id=root_port14,chassis=0,slot=3
 		-device cxl-type3,bus=root_port13,memdev=cxl-mem1,lsa=cxl-lsa1,id=cxl-pmem0
 		-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
 	;;
@@ -406,6 +434,14 @@ if [ -z "$result" ]; then
 	fi
 	tail_log
 	echo "$me: full console log: $log" >&2
+	exit 1
+fi
+# A kernel warning (WARN, BUG, lockdep) fails a run whose scenarios passed.
+kwarn='^(\[ *[0-9.]+\] )?(WARNING: |BUG: |------------\[ cut here \])'
+if [ "$result" = 0 ] && tr -d '\r' <"$log" | grep -aqE "$kwarn"; then
+	echo "$me: FAIL: the kernel logged a warning (topology $topology):" >&2
+	tr -d '\r' <"$log" | grep -aE -A12 "$kwarn" | head -n 40 >&2
+	msg "full console log: $log"
 	exit 1
 fi
 case "$result" in

@@ -93,6 +93,9 @@ expect_eq "$rc" 0 "status exit status (no drift)"
 check /tmp/st.json ".driver == \"kmem\" and .blocks_online == $nblocks and .applied_plan == true and (.drift | length) == 0" "status: kmem, all blocks online, applied plan, no drift"
 check /tmp/st.json ".movable_bytes == $((nblocks * bsize)) and .memmap_location == \"$memmap_loc\"" "status: movable bytes and memmap location"
 
+# ---- the new RAM is usable: user pages bound to node $node hold data
+mhp_memtouch "$node" 64
+
 # ---- a second online is a no-op
 before=$(for i in $(jq -r '.blocks[].index' /tmp/plan.json); do cat $sysmem/memory$i/state $sysmem/memory$i/valid_zones; done | md5sum)
 rc=0

@@ -77,6 +77,8 @@ while read -r idx zone; do
 		mhp_fail "memory$idx is $(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones), planned online/$want"
 done </tmp/planned
 ok "all $n planned blocks online in their planned zone"
+# the converted memory is usable RAM (emulated CXL memory is slow: keep it small)
+mhp_memtouch "$(cat /sys/bus/dax/devices/$dev/target_node)" 32
 grep -B2 -A2 "System RAM (kmem)" /proc/iomem
 kb=$(kmem_bytes $dev)
 expect_eq "$kb" "$((n * bsize))" "System RAM (kmem) bytes below $dev = planned blocks"
