@@ -213,10 +213,25 @@ static enum mhp_kmem_state probe_kmem(struct mhp_ctx *ctx, const char *release)
 	return state;
 }
 
+/* The series' vmstat counter: present whatever the options and devices. */
+static bool vmstat_has_memmap_counter(struct mhp_ctx *ctx)
+{
+	char *text = mhp_read_file(ctx, "/proc/vmstat");
+	bool found;
+
+	if (!text)
+		return false;
+	found = strncmp(text, "nr_memmap_on_memory ", 20) == 0 ||
+		strstr(text, "\nnr_memmap_on_memory ") != NULL;
+	free(text);
+	return found;
+}
+
 /*
  * Stock kernels are recognised by release, this project's 6.1 series by
- * its ABI: memmap_on_memory reading "force", or a per-dax-device
- * memmap_on_memory attribute on a kernel older than 6.9.
+ * its ABI: memmap_on_memory reading "force", a per-dax-device
+ * memmap_on_memory attribute, or its vmstat counter, on a kernel older
+ * than 6.6.
  */
 static const char *probe_rules(struct mhp_ctx *ctx, struct mhp_platform *p)
 {
@@ -230,7 +245,8 @@ static const char *probe_rules(struct mhp_ctx *ctx, struct mhp_platform *p)
 		return "6.8";
 	if (major == 6 && minor >= 6)
 		return "6.6";
-	if (knob || p->desc.memmap_mode == MHP_MEMMAP_MODE_FORCE)
+	if (knob || p->desc.memmap_mode == MHP_MEMMAP_MODE_FORCE ||
+	    vmstat_has_memmap_counter(ctx))
 		return "6.1-mhp";
 	return "6.1";
 }

@@ -111,6 +111,22 @@ static void test_force_detects_patched(void **state)
 	assert_true(mhp_platform_has_dax_memmap_knob(p));
 	mhp_platform_unref(p);
 	mhp_unref(ctx);
+
+	/* with memmap_on_memory=N and no dax device: the vmstat counter */
+	sr_file(root, "/sys/module/memory_hotplug/parameters/memmap_on_memory", "N\n");
+	sr_rm(root, "/sys/devices/platform/hmem.0/dax0.0/memmap_on_memory");
+	sr_file(root, "/proc/vmstat", "nr_free_pages 1000\nnr_memmap_on_memory_padding 0\n");
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_get_platform(ctx, &p), 0);
+	assert_string_equal(mhp_platform_get_rules(p), "6.1");
+	mhp_platform_unref(p);
+	mhp_unref(ctx);
+	sr_file(root, "/proc/vmstat", "nr_free_pages 1000\nnr_memmap_on_memory 0\nnr_memmap_on_memory_padding 0\n");
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_get_platform(ctx, &p), 0);
+	assert_string_equal(mhp_platform_get_rules(p), "6.1-mhp");
+	mhp_platform_unref(p);
+	mhp_unref(ctx);
 	sr_free(root);
 }
 
