@@ -13,13 +13,14 @@
 # - Runs scripts/checkpatch.pl on every patch: any ERROR fails.
 # - Configures from `make tinyconfig` + kernel-patches/6.1/qemu.config +
 #   the variant (hugetlb: HUGETLBFS=y, 2 MiB pageblocks; nohugetlb:
-#   HUGETLBFS off, 4 MiB pageblocks), then checks that the options stuck.
+#   HUGETLBFS off, 4 MiB pageblocks, lockdep and kmemleak on), then checks
+#   that the options stuck.
 # - Builds with ccache, -j2 and nice by default.
 # - Copies the image to <cache>/kernel/<variant>/bzImage (or --out DIR) and
 #   prints its path as the last line on stdout; all logs go to stderr.
 #
-# Nothing is rebuilt when the series, the config fragment, the variant and
-# this script are unchanged (stamped with a hash).
+# Nothing is rebuilt when the series and the configuration (fragment plus
+# variant) are unchanged (stamped with a hash); --force rebuilds anyway.
 #
 # Environment: MHP_CACHE_DIR, MHP_KERNEL_TARBALL (default
 # /usr/src/linux-source-6.1.tar.xz), MHP_KERNEL_JOBS (default 2).
@@ -96,11 +97,26 @@ while read -r line; do
 done < "$SERIES"
 [ ${#PATCHES[@]} -gt 0 ] || die "series is empty"
 
-hash_of() { cat "$@" | sha256sum | cut -c1-16; }
-
 TARBALL_ID=$(stat -c '%s %Y' "$TARBALL")
 SRC_HASH=$(echo "$TARBALL_ID" | cat - "$SERIES" "${PATCHES[@]}" | sha256sum | cut -c1-16)
-BUILD_HASH=$(echo "$SRC_HASH $VARIANT" | cat - "$FRAGMENT" "$SCRIPT" | sha256sum | cut -c1-16)
+
+# What the variant adds to the fragment.
+variant_config() {
+	echo "# variant: $VARIANT"
+	if [ "$VARIANT" = hugetlb ]; then
+		echo "CONFIG_HUGETLBFS=y"
+		echo "CONFIG_HUGETLB_PAGE=y"
+	else
+		echo "# CONFIG_HUGETLBFS is not set"
+		echo "# CONFIG_HUGETLB_PAGE is not set"
+		# The debug variant: its force mode runs the same per-block add
+		# and remove paths, and the hugetlb one keeps its speed and its
+		# DRAM figures free of debug metadata.
+		echo "CONFIG_PROVE_LOCKING=y"
+		echo "CONFIG_DEBUG_KMEMLEAK=y"
+	fi
+}
+BUILD_HASH=$( { echo "$SRC_HASH"; cat "$FRAGMENT"; variant_config; } | sha256sum | cut -c1-16)
 
 BUILD=$KCACHE/build
 SRC=$BUILD/linux-source-6.1
@@ -111,6 +127,17 @@ mkdir -p "$BUILD"
 if [ "$FORCE" = 0 ] && [ -f "$OUT/bzImage" ] && [ -f "$STAMP" ] &&
    [ "$(cat "$STAMP")" = "$BUILD_HASH" ]; then
 	log "up to date ($VARIANT, $BUILD_HASH)"
+	echo "$OUT/bzImage"
+	exit 0
+fi
+# Same build already in the default place: just copy it.
+DEFOUT=$KCACHE/$VARIANT
+if [ "$FORCE" = 0 ] && [ "$OUT" != "$DEFOUT" ] && [ -f "$DEFOUT/bzImage" ] &&
+   [ -f "$DEFOUT/.build-stamp" ] &&
+   [ "$(cat "$DEFOUT/.build-stamp")" = "$BUILD_HASH" ]; then
+	cp "$DEFOUT/bzImage" "$DEFOUT/config" "$OUT/"
+	echo "$BUILD_HASH" > "$STAMP"
+	log "up to date ($VARIANT, $BUILD_HASH), copied from $DEFOUT"
 	echo "$OUT/bzImage"
 	exit 0
 fi
@@ -157,6 +184,7 @@ prepare_source() {
 			   --show-types "$p" 2>&1) || true
 		if [ -n "$res" ]; then
 			echo "$(basename "$p"):" >&2
+			# shellcheck disable=SC2001 # indent every line
 			echo "$res" | sed 's/^/  /' >&2
 		fi
 		errors=$((errors + $(echo "$res" | grep -c ': ERROR:' || true)))
@@ -199,14 +227,7 @@ FRAG=$OBJ/libmhp.config
 {
 	cat "$FRAGMENT"
 	echo
-	echo "# variant: $VARIANT"
-	if [ "$VARIANT" = hugetlb ]; then
-		echo "CONFIG_HUGETLBFS=y"
-		echo "CONFIG_HUGETLB_PAGE=y"
-	else
-		echo "# CONFIG_HUGETLBFS is not set"
-		echo "# CONFIG_HUGETLB_PAGE is not set"
-	fi
+	variant_config
 } > "$FRAG"
 
 log "configuring ($VARIANT, log: $OBJ/config.log)"

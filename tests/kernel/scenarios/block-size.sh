@@ -12,4 +12,5 @@ mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 mhp_expect_eq "memory4 state" "$(cat /sys/devices/system/memory/memory4/state)" online
 mhp_expect_eq "memory4 zone" "$(cat /sys/devices/system/memory/memory4/valid_zones)" Movable
 mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$(jq .usable_bytes /tmp/plan.json)"
+mhp_memtouch 1 256
 mhp_cxlmem offline-region dax0.0 >/dev/null || mhp_fail "offline failed"

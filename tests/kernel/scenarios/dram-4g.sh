@@ -17,4 +17,5 @@ per_gib=$(( (before - after) / 4 ))
 echo "MHP-BENCH: patched-6.1 memmap_on_memory=1: node0 DRAM per GiB = $per_gib kB over 4 GiB (stock 6.1: 16384 kB)"
 [ "$per_gib" -lt 160 ] || mhp_fail "node 0 paid $per_gib kB per GiB; under 160 kB expected"
 mhp_expect_eq "node2 MemTotal (bytes)" $(( $(node_kb 2 MemTotal) * 1024 )) "$(jq .usable_bytes /tmp/plan.json)"
+mhp_memtouch 2 1024
 mhp_cxlmem offline-region $dev >/dev/null || mhp_fail "offline-region $dev failed"
