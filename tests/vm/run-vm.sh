@@ -18,6 +18,9 @@
 #   --timeout SEC      kill the VM after SEC seconds (default 600, $MHP_VM_TIMEOUT)
 #   --no-setup         load the topology's modules but do not create regions/
 #                      namespaces (scenario starts from the raw topology)
+#   --hmem-mib M       topology hmem: make only the first M MiB of node 1
+#                      Soft Reserved (default 1024, all of it); the rest is
+#                      boot RAM, so node 1 is online from boot
 #   --node2-gib N      topology hmem: add an N GiB Soft Reserved range on a
 #                      CPU-less node 2 (dax1.0), right after node 1's
 #   --qemu-arg ARG     extra qemu argument (repeatable)
@@ -51,7 +54,7 @@ usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 topology='' kernel=${MHP_VM_KERNEL:-} modules_dir=${MHP_VM_MODULES:-}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
-quiet=0 setup=full bins=() node2_gib=
+quiet=0 setup=full bins=() node2_gib= hmem_mib=1024
 qemu_extra=()
 scenarios=()
 while [ $# -gt 0 ]; do
@@ -65,6 +68,8 @@ while [ $# -gt 0 ]; do
 	--append=*) append="$append ${1#*=}" ;;
 	--cxlmem) cxlmem=${2:?}; shift ;;
 	--cxlmem=*) cxlmem=${1#*=} ;;
+	--hmem-mib) hmem_mib=${2:?}; shift ;;
+	--hmem-mib=*) hmem_mib=${1#*=} ;;
 	--node2-gib) node2_gib=${2:?}; shift ;;
 	--node2-gib=*) node2_gib=${1#*=} ;;
 	--bin) bins+=("${2:?}"); shift ;;
@@ -90,9 +95,13 @@ hmem|cxl-pmem|legacy-pmem) ;;
 *) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem)" ;;
 esac
 if [ -n "$node2_gib" ]; then
-	case "$node2_gib" in *[!0-9]*|0*) die "--node2-gib wants a whole number of GiB, got '$node2_gib'" ;; esac
+	case "$node2_gib" in ''|*[!0-9]*|0*) die "--node2-gib wants a whole number of GiB, got '$node2_gib'" ;; esac
 	[ "$topology" = hmem ] || die "--node2-gib works with --topology hmem only"
 fi
+case "$hmem_mib" in ''|*[!0-9]*|0*) die "--hmem-mib wants a number of MiB, got '$hmem_mib'" ;; esac
+[ "$hmem_mib" -le 1024 ] && [ $((hmem_mib % 128)) = 0 ] ||
+	die "--hmem-mib must be a multiple of 128 up to 1024, got $hmem_mib"
+[ "$hmem_mib" = 1024 ] || [ "$topology" = hmem ] || die "--hmem-mib works with --topology hmem only"
 [ ${#scenarios[@]} -gt 0 ] || { echo "$me: no scenario given" >&2; usage; }
 for s in "${scenarios[@]}"; do
 	[ -f "$s" ] && [ -r "$s" ] || die "scenario '$s' not found"
@@ -336,7 +345,7 @@ numa=(-object memory-backend-ram,id=m0,size=2G -object memory-backend-ram,id=m1,
 case "$topology" in
 hmem)
 	topo=(-m 3G "${numa[@]}")
-	cmdline="$cmdline memmap=1G%4G+0xefffffff"
+	cmdline="$cmdline memmap=${hmem_mib}M%4G+0xefffffff"
 	if [ -n "$node2_gib" ]; then
 		# node 0: 2G below the PCI hole, node 1: 4G-5G, node 2 from 5G
 		topo=(-m "$((3 + node2_gib))G" "${numa[@]}"
