@@ -293,3 +293,48 @@ MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node)
 {
 	return node->memory_tier;
 }
+
+static char *next_line(char *line)
+{
+	char *nl = strchr(line, '\n');
+
+	return nl ? nl + 1 : NULL;
+}
+
+MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
+					 enum mhp_memmap_counter which,
+					 uint64_t *pages)
+{
+	static const char * const names[] = {
+		[MHP_MEMMAP_BOOT] = "nr_memmap_boot",
+		[MHP_MEMMAP_HOTPLUG] = "nr_memmap",
+		[MHP_MEMMAP_ON_MEMORY] = "nr_memmap_on_memory",
+		[MHP_MEMMAP_ON_MEMORY_PADDING] = "nr_memmap_on_memory_padding",
+	};
+	struct mhp_ctx *ctx = node->ctx;
+	unsigned long long val;
+	size_t len;
+	char *text, *line;
+	int rc = -EOPNOTSUPP;
+
+	mhp_clear_error(ctx);
+	if ((unsigned int)which >= sizeof(names) / sizeof(names[0]))
+		return mhp_fail(ctx, -EINVAL, "unknown memmap counter %d", which);
+	text = mhp_read_file(ctx, "/sys/devices/system/node/node%d/vmstat", node->id);
+	if (!text)
+		return mhp_fail(ctx, -EOPNOTSUPP,
+				"node %d has no vmstat to read %s from", node->id,
+				names[which]);
+	len = strlen(names[which]);
+	for (line = text; line && rc < 0; line = next_line(line))
+		if (strncmp(line, names[which], len) == 0 && line[len] == ' ' &&
+		    sscanf(line + len, " %llu", &val) == 1) {
+			*pages = val;
+			rc = 0;
+		}
+	free(text);
+	if (rc < 0)
+		return mhp_fail(ctx, rc, "node %d: the kernel has no %s counter (not the libmhp 6.1 series)",
+				node->id, names[which]);
+	return 0;
+}

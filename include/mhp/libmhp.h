@@ -167,6 +167,22 @@ MHP_EXPORT uint64_t mhp_node_get_zone_bytes(const struct mhp_node *node,
 /* Memory tier id, or -1. */
 MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node);
 
+/* The kernel's own memmap counters (the 6.1 series, nodeN/vmstat). */
+enum mhp_memmap_counter {
+	MHP_MEMMAP_BOOT,		/* nr_memmap_boot: of boot memory */
+	MHP_MEMMAP_HOTPLUG,		/* nr_memmap: of hot-added memory, wherever it is */
+	MHP_MEMMAP_ON_MEMORY,		/* nr_memmap_on_memory: hosted by that memory */
+	MHP_MEMMAP_ON_MEMORY_PADDING,	/* nr_memmap_on_memory_padding: force's reserve */
+};
+/*
+ * Read the counter now, in pages. -EOPNOTSUPP when the kernel has no such
+ * counter; the DRAM cost of the node's hot-added memory is
+ * HOTPLUG - ON_MEMORY.
+ */
+MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
+					 enum mhp_memmap_counter which,
+					 uint64_t *pages);
+
 /* ---- memory blocks ---------------------------------------------------- */
 
 enum mhp_block_state {

@@ -157,6 +157,40 @@ static void test_nodes(void **state)
 	sr_free(root);
 }
 
+static void test_node_memmap_counters(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_node *n = mhp_node_get_by_id(ctx, 1);
+	uint64_t pages = 7;
+
+	/* stock kernel: no counters */
+	assert_non_null(n);
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_HOTPLUG, &pages), -EOPNOTSUPP);
+	assert_int_equal(pages, 7);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "nr_memmap"));
+
+	/* nr_memmap must not be taken from nr_memmap_boot or _on_memory */
+	sr_file(root, "/sys/devices/system/node/node1/vmstat",
+		"nr_free_pages 5\nnr_memmap_on_memory 4096\nnr_memmap_on_memory_padding 512\n"
+		"nr_memmap_boot 1024\nnr_memmap 8192\n");
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_HOTPLUG, &pages), 0);
+	assert_int_equal(pages, 8192);
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_BOOT, &pages), 0);
+	assert_int_equal(pages, 1024);
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_ON_MEMORY, &pages), 0);
+	assert_int_equal(pages, 4096);
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_ON_MEMORY_PADDING, &pages), 0);
+	assert_int_equal(pages, 512);
+	assert_int_equal(mhp_node_get_memmap_pages(n, 42, &pages), -EINVAL);
+
+	/* an older series without nr_memmap */
+	sr_file(root, "/sys/devices/system/node/node1/vmstat", "nr_memmap_on_memory 4096\n");
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_HOTPLUG, &pages), -EOPNOTSUPP);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 static void test_blocks(void **state)
 {
 	char *root = sr_new_hmem();
@@ -350,6 +384,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_platform),
 		cmocka_unit_test(test_pageblock_rules),
+		cmocka_unit_test(test_node_memmap_counters),
 		cmocka_unit_test(test_force_detects_patched),
 		cmocka_unit_test(test_nodes),
 		cmocka_unit_test(test_blocks),

@@ -81,9 +81,36 @@ struct json_object *json_platform(struct mhp_platform *p)
 	return o;
 }
 
+/* The kernel's memmap counters (6.1 series), or NULL on other kernels. */
+static struct json_object *json_memmap_pages(struct mhp_node *n)
+{
+	static const struct {
+		const char *key;
+		enum mhp_memmap_counter which;
+	} counters[] = {
+		{ "boot", MHP_MEMMAP_BOOT },
+		{ "hotplug", MHP_MEMMAP_HOTPLUG },
+		{ "on_memory", MHP_MEMMAP_ON_MEMORY },
+		{ "on_memory_padding", MHP_MEMMAP_ON_MEMORY_PADDING },
+	};
+	uint64_t val[4];
+	struct json_object *o;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (mhp_node_get_memmap_pages(n, counters[i].which, &val[i]) < 0)
+			return NULL;
+	o = json_object_new_object();
+	for (i = 0; i < 4; i++)
+		add(o, counters[i].key, json_object_new_uint64(val[i]));
+	/* what the node's hot-added memory costs in other memory */
+	add(o, "hotplug_elsewhere", json_object_new_uint64(val[1] > val[2] ? val[1] - val[2] : 0));
+	return o;
+}
+
 struct json_object *json_node(struct mhp_node *n)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *memmap;
 
 	add(o, "node", json_object_new_int(mhp_node_get_id(n)));
 	add(o, "online", json_object_new_boolean(mhp_node_is_online(n)));
@@ -93,6 +120,9 @@ struct json_object *json_node(struct mhp_node *n)
 	add(o, "kernel_zone_bytes", json_size(mhp_node_get_zone_bytes(n, MHP_ZONE_NORMAL)));
 	add(o, "movable_zone_bytes", json_size(mhp_node_get_zone_bytes(n, MHP_ZONE_MOVABLE)));
 	add(o, "memory_tier", int_or_null(mhp_node_get_memory_tier(n)));
+	memmap = json_memmap_pages(n);
+	if (memmap)
+		add(o, "memmap_pages", memmap);
 	return o;
 }
 
