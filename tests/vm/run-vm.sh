@@ -24,6 +24,9 @@
 #   --node2-gib N      topology hmem: add an N GiB Soft Reserved range on a
 #                      CPU-less node 2 (dax1.0), right after node 1's
 #   --qemu-arg ARG     extra qemu argument (repeatable)
+#   --allow-kernel-warning REGEX
+#                      a kernel warning line matching REGEX (grep -E) does
+#                      not fail the run (repeatable; for fault injection)
 #   -q, --quiet        don't stream the console; print its tail on failure only
 # Exit: 0 all scenarios passed, 1 failure/timeout/panic, 77 skipped
 # (qemu/kernel/tools missing and CI != true, or every scenario exited 77).
@@ -54,7 +57,7 @@ usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 topology='' kernel=${MHP_VM_KERNEL:-} modules_dir=${MHP_VM_MODULES:-}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
-quiet=0 setup=full bins=() node2_gib= hmem_mib=1024
+quiet=0 setup=full bins=() node2_gib= hmem_mib=1024 allowed_warnings=()
 qemu_extra=()
 scenarios=()
 while [ $# -gt 0 ]; do
@@ -73,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--node2-gib) node2_gib=${2:?}; shift ;;
 	--node2-gib=*) node2_gib=${1#*=} ;;
 	--bin) bins+=("${2:?}"); shift ;;
+	--allow-kernel-warning) allowed_warnings+=(-e "${2:?}"); shift ;;
 	--bin=*) bins+=("${1#*=}") ;;
 	--share) share=${2:?}; shift ;;
 	--share=*) share=${1#*=} ;;
@@ -445,11 +449,19 @@ if [ -z "$result" ]; then
 	echo "$me: full console log: $log" >&2
 	exit 1
 fi
-# A kernel warning (WARN, BUG, lockdep) fails a run whose scenarios passed.
-kwarn='^(\[ *[0-9.]+\] )?(WARNING: |BUG: |------------\[ cut here \])'
-if [ "$result" = 0 ] && tr -d '\r' <"$log" | grep -aqE "$kwarn"; then
+# A kernel warning (WARN, BUG, lockdep) fails a run whose scenarios passed,
+# unless it was allowed.
+kwarn='^(\[ *[0-9.]+\] )?(WARNING: |BUG: |kernel BUG at )'
+warnings=$(tr -d '\r' <"$log" | grep -aE "$kwarn")
+if [ -n "$warnings" ] && [ ${#allowed_warnings[@]} -gt 0 ]; then
+	msg "allowed kernel warnings: $(grep -cE "${allowed_warnings[@]}" <<<"$warnings")"
+	warnings=$(grep -vE "${allowed_warnings[@]}" <<<"$warnings")
+fi
+if [ "$result" = 0 ] && [ -n "$warnings" ]; then
 	echo "$me: FAIL: the kernel logged a warning (topology $topology):" >&2
-	tr -d '\r' <"$log" | grep -aE -A12 "$kwarn" | head -n 40 >&2
+	while read -r w; do
+		tr -d '\r' <"$log" | grep -aF -A12 -- "$w" | head -n 14 >&2
+	done <<<"$warnings"
 	msg "full console log: $log"
 	exit 1
 fi
