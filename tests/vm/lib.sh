@@ -100,6 +100,15 @@ mhp_list_dax0() {
 		"dax0.0: target_node 1, bound to device_dax, persistent $1" || exit 1
 }
 
+# mhp_memmap_pages NODE KEY: the kernel's memmap counter KEY (boot, hotplug,
+# on_memory, on_memory_padding, hotplug_elsewhere) for NODE, as cxlmem list
+# reports it; fails when the kernel has no such counters.
+mhp_memmap_pages() {
+	mhp_cxlmem list >/tmp/.memmap.json || mhp_fail "cxlmem list failed"
+	jq -e ".nodes[] | select(.node == $1) | .memmap_pages.$2" /tmp/.memmap.json ||
+		mhp_fail "cxlmem list reports no memmap_pages.$2 for node $1"
+}
+
 # mhp_kmem_ranges: number of "System RAM (kmem)" ranges in /proc/iomem.
 mhp_kmem_ranges() { grep -c 'System RAM (kmem)' /proc/iomem || true; }
 

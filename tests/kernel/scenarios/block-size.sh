@@ -2,6 +2,8 @@
 # can advise is applied, and plan/online use 1 GiB blocks.
 . "$MHP_VM_LIB"
 mhp_expect_eq "block_size_bytes" "$(cat /sys/devices/system/memory/block_size_bytes)" 40000000
+dmesg | grep -q "x86/mm: Memory block size set to 1024MB on the command line" ||
+	mhp_fail "the boot log does not say the block size came from the command line"
 mhp_cxlmem list >/tmp/list.json
 mhp_jq_assert /tmp/list.json '.platform | .memory_block_size == 1073741824 and .memory_block_size_param' \
 	"list: 1 GiB blocks from the boot parameter" || exit 1

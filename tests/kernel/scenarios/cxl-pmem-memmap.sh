@@ -20,11 +20,13 @@ while [ $cycle -le 2 ]; do
 	mhp_expect_eq "cycle $cycle: knob" "$(cat /sys/bus/dax/devices/$dev/memmap_on_memory)" 1
 	mhp_expect_eq "cycle $cycle: node$node MemTotal (bytes)" $(( $(node_kb "$node" MemTotal) * 1024 )) "$usable"
 	mhp_expect_eq "cycle $cycle: node$node nr_memmap_on_memory" "$(mhp_node_stat "$node" nr_memmap_on_memory)" 1536
+	mhp_expect_eq "cycle $cycle: node$node memmap outside the node (kernel)" "$(mhp_memmap_pages "$node" hotplug_elsewhere)" 0
 	mhp_memtouch "$node" 64
 	mhp_cxlmem offline-region $dev --to devdax >/tmp/off.json ||
 		mhp_fail "cycle $cycle: offline-region failed"
 	mhp_expect_eq "cycle $cycle: kmem ranges after offline" "$(mhp_kmem_ranges)" 0
 	mhp_expect_eq "cycle $cycle: driver after offline" "$(driver $dev)" device_dax
 	mhp_expect_eq "cycle $cycle: nr_memmap_on_memory after offline" "$(mhp_node_stat "$node" nr_memmap_on_memory)" 0
+	mhp_expect_eq "cycle $cycle: nr_memmap after offline" "$(mhp_node_stat "$node" nr_memmap)" 0
 	cycle=$((cycle + 1))
 done

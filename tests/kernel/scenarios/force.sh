@@ -19,6 +19,8 @@ mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
 mhp_expect_eq "node1 nr_memmap_on_memory_padding" "$(mhp_node_stat 1 nr_memmap_on_memory_padding)" 4096
+mhp_expect_eq "node1 memmap pages (kernel)" "$(mhp_memmap_pages 1 hotplug)" 4096
+mhp_expect_eq "node1 memmap padding (kernel, via cxlmem)" "$(mhp_memmap_pages 1 on_memory_padding)" "$(jq '[.blocks[].reserved_pages] | add' $plan)"
 mhp_memtouch 1 768
 mhp_cxlmem offline-region dax0.0 >/dev/null || mhp_fail "offline failed"
 mhp_expect_eq "kmem ranges after offline" "$(mhp_kmem_ranges)" 0

@@ -28,6 +28,11 @@ echo "MHP-BENCH: patched-6.1 memmap_on_memory=1: node0 DRAM for 1 GiB = $dram kB
 mhp_expect_eq "knob after" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 1
 mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
+# the kernel's count of the memmap agrees with the plan, and none is elsewhere
+mhp_expect_eq "node1 memmap pages (kernel)" "$(mhp_memmap_pages 1 hotplug)" "$(jq '[.blocks[].memmap_pages] | add' $plan)"
+mhp_expect_eq "node1 memmap pages outside node 1" "$(mhp_memmap_pages 1 hotplug_elsewhere)" 0
+# boot memory: 512 memmap pages for each of node 0's 128 MiB blocks
+mhp_expect_eq "node0 boot memmap pages" "$(mhp_memmap_pages 0 boot)" $(( 512 * $(ls -d /sys/devices/system/node/node0/memory[0-9]* | wc -l) ))
 mhp_cxlmem status dax0.0 >/tmp/status.json
 mhp_jq_assert /tmp/status.json '.memmap_location == "device" and .blocks_online == 8 and (.drift | length) == 0' \
 	"status: memmap on the device, no drift" || exit 1
@@ -42,6 +47,7 @@ while [ $i -le 10 ]; do
 	mhp_expect_eq "cycle $i: kmem ranges after offline" "$(mhp_kmem_ranges)" 0
 	mhp_expect_eq "cycle $i: node1 MemTotal after offline" "$(node_kb 1 MemTotal)" 0
 	mhp_expect_eq "cycle $i: nr_memmap_on_memory after offline" "$(mhp_node_stat 1 nr_memmap_on_memory)" 0
+	mhp_expect_eq "cycle $i: nr_memmap after offline" "$(mhp_node_stat 1 nr_memmap)" 0
 	mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "cycle $i: online failed"
 	mhp_expect_eq "cycle $i: node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 	i=$((i + 1))

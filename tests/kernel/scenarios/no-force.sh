@@ -11,6 +11,8 @@ mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 mhp_expect_eq "knob stays off" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 0
 mhp_expect_eq "node1 MemTotal (kB)" "$(node_kb 1 MemTotal)" 1048576
 mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 0
+# the kernel's count of the DRAM memmap is the plan's DRAM overhead
+mhp_expect_eq "node1 memmap bytes outside node 1 (kernel)" $(( $(mhp_memmap_pages 1 hotplug_elsewhere) * 4096 )) "$(jq .dram_overhead_bytes $plan)"
 mhp_cxlmem status dax0.0 | jq -e '.memmap_location == "dram"' >/dev/null ||
 	mhp_fail "status does not report the DRAM memmap"
 mhp_cxlmem offline-region dax0.0 >/dev/null || mhp_fail "offline failed"
