@@ -38,6 +38,9 @@ t1=$(cat /proc/uptime)
 free_online=$(mhp_node_free_kb "$dram")
 total_after=$(node_kb "$node" MemTotal)
 cxlmem status $dev >"$out/status.json" || true
+# the kernel's own account (6.1 series: nodeN/vmstat), absent on stock
+cxlmem list >"$out/list.json" || true
+kmemmap() { jq -r ".nodes[] | select(.node == $node) | .memmap_pages.$1 // \"absent\"" "$out/list.json"; }
 {
 	echo "kernel=$(uname -r)"
 	echo "cmdline=\"$(cat /proc/cmdline)\""
@@ -55,6 +58,8 @@ cxlmem status $dev >"$out/status.json" || true
 	echo "plan_usable_bytes=$usable"
 	echo "plan_blocks=$(jq .num_blocks "$out/plan.json")"
 	echo "status_memmap_location=$(jq -r .memmap_location "$out/status.json")"
+	echo "kernel_memmap_pages=$(kmemmap hotplug)"
+	echo "kernel_memmap_elsewhere_pages=$(kmemmap hotplug_elsewhere)"
 	echo "node_memtotal_growth_bytes=$(( (total_after - total_before) * 1024 ))"
 	echo "dram_used_kb=$((free_unbound - free_online))"
 	echo "dram_used_kb_per_gib=$(( (free_unbound - free_online) * 1073741824 / usable ))"
