@@ -42,6 +42,20 @@ bool mhp_list_contains(const char *list, int id)
 	return false;
 }
 
+int mhp_stat_value(const char *text, const char *name, unsigned long long *val)
+{
+	size_t len = strlen(name);
+	const char *line, *nl;
+
+	for (line = text; line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (strncmp(line, name, len) == 0 && line[len] == ' ' &&
+		    sscanf(line + len, " %llu", val) == 1)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 int mhp_list_max(const char *list)
 {
 	const char *p = list;
@@ -294,13 +308,6 @@ MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node)
 	return node->memory_tier;
 }
 
-static char *next_line(char *line)
-{
-	char *nl = strchr(line, '\n');
-
-	return nl ? nl + 1 : NULL;
-}
-
 MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
 					 enum mhp_memmap_counter which,
 					 uint64_t *pages)
@@ -313,9 +320,8 @@ MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
 	};
 	struct mhp_ctx *ctx = node->ctx;
 	unsigned long long val;
-	size_t len;
-	char *text, *line;
-	int rc = -EOPNOTSUPP;
+	char *text;
+	int rc;
 
 	mhp_clear_error(ctx);
 	if ((unsigned int)which >= sizeof(names) / sizeof(names[0]))
@@ -323,18 +329,14 @@ MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
 	text = mhp_read_file(ctx, "/sys/devices/system/node/node%d/vmstat", node->id);
 	if (!text)
 		return mhp_fail(ctx, -EOPNOTSUPP,
-				"node %d has no vmstat to read %s from", node->id,
-				names[which]);
-	len = strlen(names[which]);
-	for (line = text; line && rc < 0; line = next_line(line))
-		if (strncmp(line, names[which], len) == 0 && line[len] == ' ' &&
-		    sscanf(line + len, " %llu", &val) == 1) {
-			*pages = val;
-			rc = 0;
-		}
+				"cannot read %s: node %d has no vmstat (%s); is the node possible and sysfs mounted?",
+				names[which], node->id, strerror(errno));
+	rc = mhp_stat_value(text, names[which], &val);
 	free(text);
 	if (rc < 0)
-		return mhp_fail(ctx, rc, "node %d: the kernel has no %s counter (not the libmhp 6.1 series)",
+		return mhp_fail(ctx, -EOPNOTSUPP,
+				"node %d: the kernel has no %s counter: it is not built with kernel-patches/6.1 (patch 7); boot such a kernel to read it",
 				node->id, names[which]);
+	*pages = val;
 	return 0;
 }

@@ -217,12 +217,12 @@ static enum mhp_kmem_state probe_kmem(struct mhp_ctx *ctx, const char *release)
 static bool vmstat_has_memmap_counter(struct mhp_ctx *ctx)
 {
 	char *text = mhp_read_file(ctx, "/proc/vmstat");
+	unsigned long long val;
 	bool found;
 
 	if (!text)
 		return false;
-	found = strncmp(text, "nr_memmap_on_memory ", 20) == 0 ||
-		strstr(text, "\nnr_memmap_on_memory ") != NULL;
+	found = mhp_stat_value(text, "nr_memmap_on_memory", &val) == 0;
 	free(text);
 	return found;
 }

@@ -214,6 +214,8 @@ int mhp_realpath(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ..
 bool mhp_list_contains(const char *list, int id);
 /* Highest id in such a list, or -1 when empty. */
 int mhp_list_max(const char *list);
+/* Value of @name in a "name value" per-line file such as vmstat; 0 if found. */
+int mhp_stat_value(const char *text, const char *name, unsigned long long *val);
 /* Sum managed memory of /proc/zoneinfo by zone class (nodes.c). */
 int mhp_zoneinfo_totals(struct mhp_ctx *ctx, uint64_t *kernel_bytes,
 			uint64_t *movable_bytes);

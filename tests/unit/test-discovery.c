@@ -87,6 +87,18 @@ static void test_pageblock_rules(void **state)
 	sr_free(root);
 }
 
+/* A fresh context on @root probes the platform as rule set @rules. */
+static void assert_rules_at(const char *root, const char *rules)
+{
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_platform *p;
+
+	assert_int_equal(mhp_get_platform(ctx, &p), 0);
+	assert_string_equal(mhp_platform_get_rules(p), rules);
+	mhp_platform_unref(p);
+	mhp_unref(ctx);
+}
+
 static void test_force_detects_patched(void **state)
 {
 	char *root = sr_new_hmem();
@@ -116,17 +128,9 @@ static void test_force_detects_patched(void **state)
 	sr_file(root, "/sys/module/memory_hotplug/parameters/memmap_on_memory", "N\n");
 	sr_rm(root, "/sys/devices/platform/hmem.0/dax0.0/memmap_on_memory");
 	sr_file(root, "/proc/vmstat", "nr_free_pages 1000\nnr_memmap_on_memory_padding 0\n");
-	ctx = ctx_at(root);
-	assert_int_equal(mhp_get_platform(ctx, &p), 0);
-	assert_string_equal(mhp_platform_get_rules(p), "6.1");
-	mhp_platform_unref(p);
-	mhp_unref(ctx);
+	assert_rules_at(root, "6.1");
 	sr_file(root, "/proc/vmstat", "nr_free_pages 1000\nnr_memmap_on_memory 0\nnr_memmap_on_memory_padding 0\n");
-	ctx = ctx_at(root);
-	assert_int_equal(mhp_get_platform(ctx, &p), 0);
-	assert_string_equal(mhp_platform_get_rules(p), "6.1-mhp");
-	mhp_platform_unref(p);
-	mhp_unref(ctx);
+	assert_rules_at(root, "6.1-mhp");
 	sr_free(root);
 }
 

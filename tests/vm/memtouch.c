@@ -46,12 +46,14 @@ int main(int argc, char **argv)
 	}
 	node = strtoul(argv[1], &end, 0);
 	if (*end || node >= sizeof(nodemask) * 8) {
-		fprintf(stderr, "mhp-memtouch: bad node '%s'\n", argv[1]);
+		fprintf(stderr, "mhp-memtouch: bad node '%s': give a node number below %zu\n",
+			argv[1], sizeof(nodemask) * 8);
 		return 2;
 	}
 	mib = strtoul(argv[2], &end, 0);
 	if (*end || !mib) {
-		fprintf(stderr, "mhp-memtouch: bad size '%s'\n", argv[2]);
+		fprintf(stderr, "mhp-memtouch: bad size '%s': give a whole number of MiB above 0\n",
+			argv[2]);
 		return 2;
 	}
 	npages = (mib << 20) / page_size;
@@ -65,8 +67,8 @@ int main(int argc, char **argv)
 	nodemask[node / (8 * sizeof(long))] = 1ul << (node % (8 * sizeof(long)));
 	if (syscall(SYS_mbind, buf, mib << 20, MPOL_BIND, nodemask,
 		    sizeof(nodemask) * 8, MPOL_MF_STRICT)) {
-		fprintf(stderr, "mhp-memtouch: mbind to node %lu: %s\n", node,
-			strerror(errno));
+		fprintf(stderr, "mhp-memtouch: binding memory to node %lu failed: %s; is the node online with memory?\n",
+			node, strerror(errno));
 		return 1;
 	}
 

@@ -76,8 +76,8 @@ while [ $# -gt 0 ]; do
 	--node2-gib) node2_gib=${2:?}; shift ;;
 	--node2-gib=*) node2_gib=${1#*=} ;;
 	--bin) bins+=("${2:?}"); shift ;;
-	--allow-kernel-warning) allowed_warnings+=(-e "${2:?}"); shift ;;
 	--bin=*) bins+=("${1#*=}") ;;
+	--allow-kernel-warning) allowed_warnings+=(-e "${2:?}"); shift ;;
 	--share) share=${2:?}; shift ;;
 	--share=*) share=${1#*=} ;;
 	--timeout) timeout=${2:?}; shift ;;
@@ -99,7 +99,7 @@ hmem|cxl-pmem|legacy-pmem) ;;
 *) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem)" ;;
 esac
 if [ -n "$node2_gib" ]; then
-	case "$node2_gib" in ''|*[!0-9]*|0*) die "--node2-gib wants a whole number of GiB, got '$node2_gib'" ;; esac
+	case "$node2_gib" in *[!0-9]*|0*) die "--node2-gib wants a whole number of GiB, got '$node2_gib'" ;; esac
 	[ "$topology" = hmem ] || die "--node2-gib works with --topology hmem only"
 fi
 case "$hmem_mib" in ''|*[!0-9]*|0*) die "--hmem-mib wants a number of MiB, got '$hmem_mib'" ;; esac
@@ -303,7 +303,7 @@ if [ -n "$cxlmem" ]; then
 	add_libs_of "$cxlmem"
 fi
 for b in "${bins[@]}"; do
-	[ -x "$b" ] || die "--bin '$b' is not an executable"
+	[ -x "$b" ] || die "--bin '$b' is not an executable (build it first: meson compile -C build)"
 	add_file "$b" "/bin/${b##*/}"
 	add_libs_of "$b"
 done

@@ -93,18 +93,22 @@ static struct json_object *json_memmap_pages(struct mhp_node *n)
 		{ "on_memory", MHP_MEMMAP_ON_MEMORY },
 		{ "on_memory_padding", MHP_MEMMAP_ON_MEMORY_PADDING },
 	};
-	uint64_t val[4];
+	uint64_t val[MHP_MEMMAP_ON_MEMORY_PADDING + 1], hotplug, on_memory;
 	struct json_object *o;
 	size_t i;
 
-	for (i = 0; i < 4; i++)
-		if (mhp_node_get_memmap_pages(n, counters[i].which, &val[i]) < 0)
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		if (mhp_node_get_memmap_pages(n, counters[i].which,
+					      &val[counters[i].which]) < 0)
 			return NULL;
 	o = json_object_new_object();
-	for (i = 0; i < 4; i++)
-		add(o, counters[i].key, json_object_new_uint64(val[i]));
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		add(o, counters[i].key, json_object_new_uint64(val[counters[i].which]));
 	/* what the node's hot-added memory costs in other memory */
-	add(o, "hotplug_elsewhere", json_object_new_uint64(val[1] > val[2] ? val[1] - val[2] : 0));
+	hotplug = val[MHP_MEMMAP_HOTPLUG];
+	on_memory = val[MHP_MEMMAP_ON_MEMORY];
+	add(o, "hotplug_elsewhere",
+	    json_object_new_uint64(hotplug > on_memory ? hotplug - on_memory : 0));
 	return o;
 }
 
