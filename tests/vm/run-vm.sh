@@ -57,7 +57,7 @@ usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 topology='' kernel=${MHP_VM_KERNEL:-} modules_dir=${MHP_VM_MODULES:-}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
-quiet=0 setup=full bins=() node2_gib= hmem_mib=1024 allowed_warnings=()
+quiet=0 setup=full bins=() node2_gib='' hmem_mib=1024 allowed_warnings=()
 qemu_extra=()
 scenarios=()
 while [ $# -gt 0 ]; do
