@@ -4,7 +4,6 @@
  * auto_online_blocks, udev rules writing a block's state, and daxctl's
  * daxdev-reconfigure@ service.
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,35 +24,40 @@ static void add(struct mhp_agents *a, const char *fmt, ...)
 	va_end(ap);
 }
 
+struct udev_scan {
+	struct mhp_agents *a;
+	const char *dir;
+};
+
+static int check_udev_rule(struct mhp_ctx *ctx, const char *name, void *arg)
+{
+	struct udev_scan *u = arg;
+	size_t len = strlen(name);
+	char *text;
+
+	if (len < 7 || strcmp(name + len - 6, ".rules") != 0)
+		return 0;
+	/* silent: a rule masked by a link to /dev/null is not a regular file */
+	text = mhp_read_file(ctx, "%s/%s", u->dir, name);
+	if (!text)
+		return 0;
+	if (strstr(text, "SUBSYSTEM==\"memory\"") && strstr(text, "ATTR{state}"))
+		add(u->a, "udev rule %s/%s writes the state of new memory blocks",
+		    u->dir, name);
+	else if (strstr(text, "daxdev-reconfigure"))
+		add(u->a, "udev rule %s/%s starts daxdev-reconfigure@ (daxctl) for new dax devices",
+		    u->dir, name);
+	free(text);
+	return 0;
+}
+
 static void scan_udev_dir(struct mhp_ctx *ctx, struct mhp_agents *a, const char *dir)
 {
-	char path[MHP_PATH_MAX];
-	struct dirent *de;
-	DIR *d;
+	struct udev_scan u = { a, dir };
 
-	if (mhp_path(ctx, path, sizeof(path), "%s", dir) < 0)
+	/* detection is best effort: an unreadable rules directory hides nothing we act on */
+	if (mhp_dir_foreach(ctx, NULL, check_udev_rule, &u, "%s", dir) < 0)
 		return;
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char *text;
-		size_t len = strlen(de->d_name);
-
-		if (len < 7 || strcmp(de->d_name + len - 6, ".rules") != 0)
-			continue;
-		text = mhp_read_file(ctx, "%s/%s", dir, de->d_name);
-		if (!text)
-			continue;
-		if (strstr(text, "SUBSYSTEM==\"memory\"") && strstr(text, "ATTR{state}"))
-			add(a, "udev rule %s/%s writes the state of new memory blocks",
-			    dir, de->d_name);
-		else if (strstr(text, "daxdev-reconfigure"))
-			add(a, "udev rule %s/%s starts daxdev-reconfigure@ (daxctl) for new dax devices",
-			    dir, de->d_name);
-		free(text);
-	}
-	closedir(d);
 }
 
 void mhp_agents_detect(struct mhp_ctx *ctx, struct mhp_agents *a)

@@ -5,7 +5,6 @@
  * array, so a device's blocks are found without scanning every block of
  * a large machine.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,23 +104,22 @@ static enum mhp_zone zone_from_name(const char *z)
 	return MHP_ZONE_NORMAL;	/* DMA, DMA32, Normal */
 }
 
+static int note_node(struct mhp_ctx *ctx, const char *name, void *arg)
+{
+	int *node = arg;
+
+	return sscanf(name, "node%d", node) == 1 ? 1 : 0;
+}
+
+/* The block's node is the one "nodeN" link in its directory. */
 static int block_node(struct mhp_ctx *ctx, uint64_t index)
 {
-	char path[MHP_PATH_MAX];
-	struct dirent *de;
 	int node = -1;
-	DIR *dir;
 
-	if (mhp_path(ctx, path, sizeof(path), "/sys/devices/system/memory/memory%llu",
-		     (unsigned long long)index) < 0)
+	if (mhp_dir_foreach(ctx, "node", note_node, &node,
+			    "/sys/devices/system/memory/memory%llu",
+			    (unsigned long long)index) != 1)
 		return -1;
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((de = readdir(dir)))
-		if (sscanf(de->d_name, "node%d", &node) == 1)
-			break;
-	closedir(dir);
 	return node;
 }
 
@@ -134,6 +132,10 @@ static int block_read(struct mhp_block *b)
 
 	rc = mhp_read_attr(ctx, buf, sizeof(buf),
 			   "/sys/devices/system/memory/memory%llu/state", idx);
+	/* no such block: an answer, not a failure, so nothing is recorded */
+	if (rc == -ENOENT &&
+	    !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu", idx))
+		return -ENOENT;
 	if (rc < 0)
 		return mhp_fail(ctx, rc, "cannot read the state of memory block %llu (%s/sys/devices/system/memory/memory%llu/state): %s",
 				idx, ctx->sysroot, idx, strerror(-rc));
@@ -197,12 +199,6 @@ MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_blo
 	if (c->complete)
 		return -ENOENT;
 	rc = block_new(ctx, index, &b);
-	if (rc == -ENOENT &&
-	    !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu",
-			(unsigned long long)index)) {
-		mhp_clear_error(ctx);
-		return -ENOENT;
-	}
 	if (rc < 0)
 		return rc;
 	rc = cache_insert(c, pos, b);
@@ -221,53 +217,59 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+struct index_list {
+	uint64_t *idx;
+	size_t nr, cap;
+};
+
+static int note_block(struct mhp_ctx *ctx, const char *name, void *arg)
+{
+	struct index_list *l = arg;
+	unsigned long long v;
+	char tail;
+
+	if (sscanf(name, "memory%llu%c", &v, &tail) != 1)
+		return 0;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		uint64_t *n = realloc(l->idx, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		l->idx = n;
+		l->cap = cap;
+	}
+	l->idx[l->nr++] = v;
+	return 0;
+}
+
 static int scan_all(struct mhp_ctx *ctx)
 {
 	struct mhp_block_cache *c = cache(ctx);
-	char path[MHP_PATH_MAX];
-	uint64_t *idx = NULL;
-	size_t nr = 0, cap = 0, i;
-	struct dirent *de;
-	int rc = 0;
-	DIR *dir;
+	struct index_list l = { NULL, 0, 0 };
+	size_t i;
+	int rc;
 
 	if (!c)
 		return -ENOMEM;
-	mhp_path(ctx, path, sizeof(path), "/sys/devices/system/memory");
-	dir = opendir(path);
-	if (!dir)
-		return mhp_fail(ctx, -errno, "cannot list %s: %s", path, strerror(errno));
-	while ((de = readdir(dir))) {
-		unsigned long long v;
-		char tail;
-
-		if (sscanf(de->d_name, "memory%llu%c", &v, &tail) != 1)
-			continue;
-		if (nr == cap) {
-			uint64_t *n;
-
-			cap = cap ? cap * 2 : 1024;
-			n = realloc(idx, cap * sizeof(*idx));
-			if (!n) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			idx = n;
-		}
-		idx[nr++] = v;
-	}
-	qsort(idx, nr, sizeof(*idx), cmp_u64);
-	for (i = 0; i < nr; i++) {
+	rc = mhp_dir_foreach(ctx, "memory", note_block, &l, "/sys/devices/system/memory");
+	if (rc == -ENOENT)
+		rc = mhp_fail(ctx, rc, "cannot list %s/sys/devices/system/memory: %s; "
+			      "is the kernel built with CONFIG_MEMORY_HOTPLUG?",
+			      ctx->sysroot, strerror(-rc));
+	if (rc < 0)
+		goto out;
+	qsort(l.idx, l.nr, sizeof(*l.idx), cmp_u64);
+	for (i = 0; i < l.nr; i++) {
 		struct mhp_block *b;
 
-		rc = mhp_block_get(ctx, idx[i], &b);
+		rc = mhp_block_get(ctx, l.idx[i], &b);
 		if (rc < 0)
 			goto out;
 	}
 	c->complete = true;
 out:
-	closedir(dir);
-	free(idx);
+	free(l.idx);
 	return rc;
 }
 
@@ -305,7 +307,13 @@ void mhp_blocks_free(struct mhp_ctx *ctx)
 
 MHP_EXPORT int mhp_block_refresh(struct mhp_block *block)
 {
-	return block_read(block);
+	int rc = block_read(block);
+
+	/* a block the caller holds has gone: that the caller must hear */
+	if (rc == -ENOENT)
+		return mhp_fail(block->ctx, rc, "memory block %llu no longer exists",
+				(unsigned long long)block->index);
+	return rc;
 }
 
 MHP_EXPORT uint64_t mhp_block_get_index(const struct mhp_block *block)

@@ -7,7 +7,7 @@
  * meson detected the newer API.
  */
 #include <cxl/libcxl.h>
-#include <dirent.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,25 +55,29 @@ static int cxl_lib(struct mhp_ctx *ctx)
 	return 0;
 }
 
-static int sorted_dir(struct mhp_ctx *ctx, const char *dirpath, const char *prefix,
-		      char ***names, size_t *nr);
-
 /* ---- memdevs ---- */
 
-static void memdev_sysfs_sizes(struct mhp_ctx *ctx, struct mhp_cxl_memdev *m)
+/* 0 (or -1 for the node) when absent: a memdev may lack a partition */
+static int memdev_sysfs_sizes(struct mhp_ctx *ctx, struct mhp_cxl_memdev *m)
 {
-	if (mhp_read_u64(ctx, &m->ram_size, false, "/sys/bus/cxl/devices/%s/ram/size",
-			 m->name) < 0)
-		m->ram_size = 0;
-	if (mhp_read_u64(ctx, &m->pmem_size, false, "/sys/bus/cxl/devices/%s/pmem/size",
-			 m->name) < 0)
-		m->pmem_size = 0;
+	int rc;
+
+	rc = mhp_read_u64_opt(ctx, &m->ram_size, false, "/sys/bus/cxl/devices/%s/ram/size",
+			      m->name);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	rc = mhp_read_u64_opt(ctx, &m->pmem_size, false, "/sys/bus/cxl/devices/%s/pmem/size",
+			      m->name);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
 	mhp_read_attr(ctx, m->serial, sizeof(m->serial), "/sys/bus/cxl/devices/%s/serial",
 		      m->name);
-	if (mhp_read_int(ctx, &m->numa_node, "/sys/bus/cxl/devices/%s/numa_node",
-			 m->name) < 0)
-		m->numa_node = -1;
-	mhp_clear_error(ctx);
+	m->numa_node = -1;
+	rc = mhp_read_int_opt(ctx, &m->numa_node, "/sys/bus/cxl/devices/%s/numa_node",
+			      m->name);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	return 0;
 }
 
 static int scan_memdevs(struct mhp_ctx *ctx)
@@ -105,20 +109,21 @@ static int scan_memdevs(struct mhp_ctx *ctx)
 		}
 		return 0;
 	}
-	rc = sorted_dir(ctx, "/sys/bus/cxl/devices", "mem", &names, &nr);
-	for (i = 0; i < nr; i++) {
-		m = rc == 0 ? calloc(1, sizeof(*m)) : NULL;
-		if (m) {
-			snprintf(m->name, sizeof(m->name), "%s", names[i]);
-			memdev_sysfs_sizes(ctx, m);
-			*tail = m;
-			tail = &m->next;
-		} else {
+	rc = mhp_dir_list(ctx, "mem", &names, &nr, "/sys/bus/cxl/devices");
+	if (rc == -ENOENT)
+		return 0;	/* no CXL bus */
+	for (i = 0; i < nr && rc == 0; i++) {
+		m = calloc(1, sizeof(*m));
+		if (!m) {
 			rc = -ENOMEM;
+			break;
 		}
-		free(names[i]);
+		snprintf(m->name, sizeof(m->name), "%s", names[i]);
+		*tail = m;
+		tail = &m->next;
+		rc = memdev_sysfs_sizes(ctx, m);
 	}
-	free(names);
+	mhp_dir_list_free(names, nr);
 	return rc;
 }
 
@@ -162,89 +167,67 @@ MHP_EXPORT int mhp_cxl_memdev_get_numa_node(const struct mhp_cxl_memdev *m)
 
 /* ---- regions ---- */
 
-static int cmp_names(const void *a, const void *b)
+static int note_dax_region(struct mhp_ctx *ctx, const char *name, void *arg)
 {
-	return strverscmp(*(char *const *)a, *(char *const *)b);
-}
+	struct mhp_cxl_region *r = arg;
 
-static int sorted_dir(struct mhp_ctx *ctx, const char *dirpath, const char *prefix,
-		      char ***out, size_t *out_nr)
-{
-	char path[MHP_PATH_MAX], **names = NULL, **n;
-	size_t nr = 0, plen = strlen(prefix);
-	struct dirent *de;
-	DIR *dir;
-
-	*out = NULL;
-	*out_nr = 0;
-	mhp_path(ctx, path, sizeof(path), "%s", dirpath);
-	dir = opendir(path);
-	if (!dir)
+	if (strncmp(name, "dax_region", 10) != 0 && strncmp(name, "pmem_region", 11) != 0)
 		return 0;
-	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, prefix, plen) != 0 ||
-		    de->d_name[plen] < '0' || de->d_name[plen] > '9')
-			continue;
-		n = realloc(names, (nr + 1) * sizeof(*names));
-		if (!n)
-			break;
-		names = n;
-		names[nr] = strdup(de->d_name);
-		if (names[nr])
-			nr++;
-	}
-	closedir(dir);
-	if (nr)
-		qsort(names, nr, sizeof(*names), cmp_names);
-	*out = names;
-	*out_nr = nr;
-	return 0;
+	snprintf(r->dax_region, sizeof(r->dax_region), "%s", name);
+	return 1;
 }
 
 /* Region details libcxl 76 cannot give: mode, dax/pmem region child. */
-static void region_sysfs_extra(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
+static int region_sysfs_extra(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
 {
-	char path[MHP_PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
+	int rc;
 
 	mhp_read_attr(ctx, r->mode, sizeof(r->mode), "/sys/bus/cxl/devices/%s/mode", r->name);
-	if (mhp_path(ctx, path, sizeof(path), "/sys/bus/cxl/devices/%s/", r->name) < 0)
-		return;
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, "dax_region", 10) == 0 ||
-		    strncmp(de->d_name, "pmem_region", 11) == 0) {
-			snprintf(r->dax_region, sizeof(r->dax_region), "%s", de->d_name);
-			break;
-		}
-	}
-	closedir(dir);
+	rc = mhp_dir_foreach(ctx, NULL, note_dax_region, r, "/sys/bus/cxl/devices/%s",
+			     r->name);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
 	/* 6.1 regions have no mode attribute: infer it from the child */
 	if (!r->mode[0] && r->dax_region[0])
 		snprintf(r->mode, sizeof(r->mode), "%s",
 			 r->dax_region[0] == 'd' ? "ram" : "pmem");
+	return 0;
 }
 
-static void region_sysfs(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
+static int region_sysfs(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
 {
 	const char *n = r->name;
 	char path[MHP_PATH_MAX], *slash;
-	uint64_t v;
 	unsigned int i;
+	uint64_t v;
+	int rc;
 
-	if (mhp_read_u64(ctx, &r->resource, false, "/sys/bus/cxl/devices/%s/resource", n) < 0)
-		r->resource = UINT64_MAX;
-	if (mhp_read_u64(ctx, &r->size, false, "/sys/bus/cxl/devices/%s/size", n) < 0)
-		r->size = 0;
-	if (mhp_read_u64(ctx, &v, false, "/sys/bus/cxl/devices/%s/interleave_ways", n) == 0)
-		r->ways = (unsigned int)v;
-	if (mhp_read_u64(ctx, &v, false, "/sys/bus/cxl/devices/%s/interleave_granularity",
-			 n) == 0)
+	/* a region being configured has no resource yet; sizes are optional */
+	r->resource = UINT64_MAX;
+	rc = mhp_read_u64_opt(ctx, &r->resource, false, "/sys/bus/cxl/devices/%s/resource", n);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	rc = mhp_read_u64_opt(ctx, &r->size, false, "/sys/bus/cxl/devices/%s/size", n);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	rc = mhp_read_u64_opt(ctx, &v, false, "/sys/bus/cxl/devices/%s/interleave_ways", n);
+	if (rc == 0)
+		r->ways = v > MAX_TARGETS ? MAX_TARGETS : (unsigned int)v;
+	else if (rc != -ENOENT)
+		return rc;
+	rc = mhp_read_u64_opt(ctx, &v, false, "/sys/bus/cxl/devices/%s/interleave_granularity",
+			      n);
+	if (rc == 0 && v <= UINT32_MAX)
 		r->granularity = (unsigned int)v;
-	mhp_clear_error(ctx);
+	else if (rc != -ENOENT)
+		return rc < 0 ? rc : mhp_fail(ctx, -ERANGE, "%s: interleave granularity "
+					      "%" PRIu64 " is out of range", n, v);
+	if (r->resource != UINT64_MAX &&
+	    (r->size > MHP_PHYS_ADDR_LIMIT || r->resource > MHP_PHYS_ADDR_LIMIT - r->size))
+		return mhp_fail(ctx, -ERANGE, "%s: resource 0x%" PRIx64 " size 0x%" PRIx64
+				" reaches beyond the 2^%d bytes of physical address space "
+				"any supported architecture has; the device tree is corrupt",
+				n, r->resource, r->size, MHP_PHYS_ADDR_BITS);
 	/* the root decoder is the parent directory */
 	if (mhp_realpath(ctx, path, sizeof(path), "/sys/bus/cxl/devices/%s", n) == 0) {
 		slash = strrchr(path, '/');
@@ -258,6 +241,7 @@ static void region_sysfs(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
 		if (mhp_read_attr(ctx, r->targets[r->nr_targets], sizeof(r->targets[0]),
 				  "/sys/bus/cxl/devices/%s/target%u", n, i) > 0)
 			r->nr_targets++;
+	return 0;
 }
 
 static void region_libcxl(struct mhp_cxl_region *r, struct cxl_region *cr)
@@ -317,27 +301,31 @@ static int scan_regions(struct mhp_ctx *ctx)
 					if (!r)
 						return -ENOMEM;
 					region_libcxl(r, cr);
-					region_sysfs_extra(ctx, r);
 					*tail = r;
 					tail = &r->next;
+					rc = region_sysfs_extra(ctx, r);
+					if (rc < 0)
+						return rc;
 				}
 		}
 		return 0;
 	}
-	rc = sorted_dir(ctx, "/sys/bus/cxl/devices", "region", &names, &nr);
-	for (i = 0; i < nr; i++) {
-		r = rc == 0 ? region_new(ctx, names[i]) : NULL;
-		if (r) {
-			region_sysfs(ctx, r);
-			region_sysfs_extra(ctx, r);
-			*tail = r;
-			tail = &r->next;
-		} else {
+	rc = mhp_dir_list(ctx, "region", &names, &nr, "/sys/bus/cxl/devices");
+	if (rc == -ENOENT)
+		return 0;	/* no CXL bus */
+	for (i = 0; i < nr && rc == 0; i++) {
+		r = region_new(ctx, names[i]);
+		if (!r) {
 			rc = -ENOMEM;
+			break;
 		}
-		free(names[i]);
+		*tail = r;
+		tail = &r->next;
+		rc = region_sysfs(ctx, r);
+		if (rc == 0)
+			rc = region_sysfs_extra(ctx, r);
 	}
-	free(names);
+	mhp_dir_list_free(names, nr);
 	return rc;
 }
 

@@ -8,7 +8,7 @@
  * sysfs.
  */
 #include <daxctl/libdaxctl.h>
-#include <dirent.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,19 +143,41 @@ static int read_dynamic(struct mhp_dax_dev *d)
 {
 	struct mhp_ctx *ctx = d->ctx;
 	char buf[16];
+	int rc;
 
 	d->driver = read_driver(ctx, d->name);
 	d->memmap_knob = -1;
 	if (mhp_read_attr(ctx, buf, sizeof(buf), "/sys/bus/dax/devices/%s/memmap_on_memory",
 			  d->name) > 0)
 		d->memmap_knob = buf[0] == '1' || buf[0] == 'Y' || buf[0] == 'y';
-	if (!mhp_exists(ctx, "/sys/bus/dax/devices/%s/target_node", d->name) ||
-	    mhp_read_int(ctx, &d->target_node, "/sys/bus/dax/devices/%s/target_node",
-			 d->name) < 0) {
-		mhp_clear_error(ctx);
+	/* target_node is absent without CONFIG_NUMA */
+	rc = mhp_read_int_opt(ctx, &d->target_node, "/sys/bus/dax/devices/%s/target_node",
+			      d->name);
+	if (rc == -ENOENT)
 		d->target_node = -1;
-	}
+	else if (rc < 0)
+		return rc;
+	if (d->target_node < -1 || d->target_node >= MHP_MAX_NUMNODES)
+		return mhp_fail(ctx, -ERANGE, "%s: target_node %d is not a node id "
+				"(-1 or below %d)", d->name, d->target_node,
+				MHP_MAX_NUMNODES);
 	return 0;
+}
+
+/*
+ * A device must lie below MHP_PHYS_ADDR_LIMIT: a size such as 2^63 - 1
+ * comes from a corrupt tree and would make the planner walk 2^36 blocks.
+ */
+static int check_range(struct mhp_dax_dev *d)
+{
+	uint64_t start = d->resource == UINT64_MAX ? 0 : d->resource;
+
+	if (d->size <= MHP_PHYS_ADDR_LIMIT && start <= MHP_PHYS_ADDR_LIMIT - d->size)
+		return 0;
+	return mhp_fail(d->ctx, -ERANGE, "%s: resource 0x%" PRIx64 " size 0x%" PRIx64
+			" reaches beyond the 2^%d bytes of physical address space any "
+			"supported architecture has; the device tree is corrupt",
+			d->name, start, d->size, MHP_PHYS_ADDR_BITS);
 }
 
 /* sysroot path: the attributes libdaxctl would report */
@@ -168,14 +190,15 @@ static int read_static_sysfs(struct mhp_dax_dev *d)
 	rc = mhp_read_u64(ctx, &d->size, false, "/sys/bus/dax/devices/%s/size", n);
 	if (rc < 0)
 		return rc;
+	/* resource and align are absent before 5.x kernels and in old captures */
 	d->resource = UINT64_MAX;
-	if (mhp_exists(ctx, "/sys/bus/dax/devices/%s/resource", n) &&
-	    mhp_read_u64(ctx, &d->resource, false, "/sys/bus/dax/devices/%s/resource", n) < 0)
-		return -EINVAL;
+	rc = mhp_read_u64_opt(ctx, &d->resource, false, "/sys/bus/dax/devices/%s/resource", n);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
 	d->align = 0;
-	if (mhp_exists(ctx, "/sys/bus/dax/devices/%s/align", n) &&
-	    mhp_read_u64(ctx, &d->align, false, "/sys/bus/dax/devices/%s/align", n) < 0)
-		return -EINVAL;
+	rc = mhp_read_u64_opt(ctx, &d->align, false, "/sys/bus/dax/devices/%s/align", n);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
 	return 0;
 }
 
@@ -201,6 +224,8 @@ static int dev_add(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail, const char *
 	} else {
 		rc = read_static_sysfs(d);
 	}
+	if (rc == 0)
+		rc = check_range(d);
 	if (rc == 0)
 		rc = read_dynamic(d);
 	if (rc < 0) {
@@ -233,35 +258,18 @@ static int dev_add(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail, const char *
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strverscmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int scan_sysfs(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail)
 {
-	char path[MHP_PATH_MAX], *names[1024];
-	size_t nr = 0, i;
-	struct dirent *de;
-	int rc = 0;
-	DIR *dir;
+	char **names;
+	size_t nr, i;
+	int rc;
 
-	mhp_path(ctx, path, sizeof(path), "/sys/bus/dax/devices");
-	dir = opendir(path);
-	if (!dir)
+	rc = mhp_dir_list(ctx, NULL, &names, &nr, "/sys/bus/dax/devices");
+	if (rc == -ENOENT)
 		return 0;	/* no dax bus: no devices */
-	while ((de = readdir(dir)) && nr < ARRAY_SIZE(names))
-		if (de->d_name[0] != '.')
-			names[nr++] = strdup(de->d_name);
-	closedir(dir);
-	qsort(names, nr, sizeof(*names), cmp_names);
-	for (i = 0; i < nr; i++) {
-		if (!names[i])
-			rc = -ENOMEM;
-		else if (rc == 0)
-			rc = dev_add(ctx, tail, names[i], NULL);
-		free(names[i]);
-	}
+	for (i = 0; i < nr && rc == 0; i++)
+		rc = dev_add(ctx, tail, names[i], NULL);
+	mhp_dir_list_free(names, nr);
 	return rc;
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* NUMA nodes: CPUs, memory, per-zone managed memory, memory tiers. */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,14 +81,16 @@ static int parse_zoneinfo(struct mhp_ctx *ctx,
 			  void (*fn)(void *arg, int node, enum mhp_zone zone,
 				     uint64_t bytes), void *arg)
 {
-	char *text = mhp_read_file(ctx, "/proc/zoneinfo"), *line, *save;
 	enum mhp_zone zone = MHP_ZONE_NONE;
+	char *text, *line, *save;
 	long page_size = 4096;
-	int node = -1;
+	int node = -1, rc;
 
-	if (!text)
-		return mhp_fail(ctx, -errno, "cannot read %s/proc/zoneinfo: %s",
-				ctx->sysroot, strerror(errno));
+	rc = mhp_read_text(ctx, 0, &text, "/proc/zoneinfo");
+	if (rc == -ENOENT)
+		return rc;	/* e.g. a tree holding only sysfs */
+	if (rc < 0)
+		return rc;
 	if (ctx->platform)
 		page_size = (long)mhp_platform_get_page_size(ctx->platform);
 	for (line = strtok_r(text, "\n", &save); line;
@@ -98,6 +99,12 @@ static int parse_zoneinfo(struct mhp_ctx *ctx,
 		unsigned long long pages;
 
 		if (sscanf(line, "Node %d, zone %31s", &node, zname) == 2) {
+			if (node < 0 || node >= MHP_MAX_NUMNODES) {
+				free(text);
+				return mhp_fail(ctx, -ERANGE, "%s/proc/zoneinfo: node %d "
+						"is out of range (node ids are below %d)",
+						ctx->sysroot, node, MHP_MAX_NUMNODES);
+			}
 			zone = strcmp(zname, "Movable") == 0 ? MHP_ZONE_MOVABLE :
 			       strcmp(zname, "Device") == 0 ? MHP_ZONE_NONE :
 							      MHP_ZONE_NORMAL;
@@ -160,32 +167,72 @@ static uint64_t node_mem_total(struct mhp_ctx *ctx, int id)
 	return kb * 1024;
 }
 
-static void read_memory_tiers(struct mhp_ctx *ctx)
+static int note_tier(struct mhp_ctx *ctx, const char *name, void *arg)
 {
-	char path[MHP_PATH_MAX], list[256];
+	char list[256];
 	struct mhp_node *n;
-	struct dirent *de;
-	DIR *dir;
+	int tier;
 
-	if (mhp_path(ctx, path, sizeof(path), "/sys/devices/virtual/memory_tiering") < 0)
-		return;
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		int tier;
+	if (sscanf(name, "memory_tier%d", &tier) != 1 ||
+	    mhp_read_attr(ctx, list, sizeof(list),
+			  "/sys/devices/virtual/memory_tiering/%s/nodelist", name) < 0)
+		return 0;
+	for (n = ctx->nodes; n; n = n->next)
+		if (mhp_list_contains(list, n->id))
+			n->memory_tier = tier;
+	return 0;
+}
 
-		if (sscanf(de->d_name, "memory_tier%d", &tier) != 1)
-			continue;
-		if (mhp_read_attr(ctx, list, sizeof(list),
-				  "/sys/devices/virtual/memory_tiering/%s/nodelist",
-				  de->d_name) < 0)
-			continue;
-		for (n = ctx->nodes; n; n = n->next)
-			if (mhp_list_contains(list, n->id))
-				n->memory_tier = tier;
+/* Memory tiers exist from 6.1 on, and only with CONFIG_NUMA: optional. */
+static int read_memory_tiers(struct mhp_ctx *ctx)
+{
+	int rc = mhp_dir_foreach(ctx, "memory_tier", note_tier, NULL,
+				 "/sys/devices/virtual/memory_tiering");
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/*
+ * Node ids are below MAX_NUMNODES = 1 << CONFIG_NODES_SHIFT, and
+ * NODES_SHIFT is at most 10 on every architecture 6.1 supports (x86 with
+ * MAXSMP, arm64, ia64); a larger id in node/possible is not a kernel's.
+ */
+/* "0-3,8": every id in [0, @limit), ranges ascending; "" is empty */
+static bool list_within(const char *list, long limit)
+{
+	const char *p = list;
+	char *end;
+
+	while (*p) {
+		long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			return false;
+		lo = hi = strtol(p, &end, 10);
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				return false;
+			hi = strtol(p, &end, 10);
+		}
+		if (lo < 0 || hi < lo || hi >= limit)
+			return false;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return false;
+		p = end;
 	}
-	closedir(dir);
+	return true;
+}
+
+static int check_node_list(struct mhp_ctx *ctx, const char *name, const char *list)
+{
+	if (list_within(list, MHP_MAX_NUMNODES))
+		return 0;
+	return mhp_fail(ctx, -ERANGE, "%s/sys/devices/system/node/%s: '%s' is not a "
+			"node list of a Linux kernel (node ids are below %d)",
+			ctx->sysroot, name, list, MHP_MAX_NUMNODES);
 }
 
 static int scan_nodes(struct mhp_ctx *ctx)
@@ -210,6 +257,9 @@ static int scan_nodes(struct mhp_ctx *ctx)
 	if (mhp_read_attr(ctx, possible, sizeof(possible),
 			  "/sys/devices/system/node/possible") <= 0)
 		strcpy(possible, online);
+	if (check_node_list(ctx, "possible", possible) < 0 ||
+	    check_node_list(ctx, "online", online) < 0)
+		return -ERANGE;
 	max = mhp_list_max(possible);
 	for (id = 0; id <= max; id++) {
 		struct mhp_node *n;
@@ -229,11 +279,12 @@ static int scan_nodes(struct mhp_ctx *ctx)
 		*tail = n;
 		tail = &n->next;
 	}
-	read_memory_tiers(ctx);
-	/* zone sizes are informative: a missing zoneinfo is not fatal */
-	if (parse_zoneinfo(ctx, add_node_zone, ctx) < 0)
-		mhp_clear_error(ctx);
-	return 0;
+	rc = read_memory_tiers(ctx);
+	if (rc < 0)
+		return rc;
+	/* zone sizes are informative: an absent zoneinfo is not fatal */
+	rc = parse_zoneinfo(ctx, add_node_zone, ctx);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 void mhp_nodes_free(struct mhp_ctx *ctx)

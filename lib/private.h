@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <syslog.h>
 
 #include <mhp/libmhp.h>
@@ -208,6 +209,58 @@ int mhp_read_link_name(struct mhp_ctx *ctx, char *buf, size_t len, const char *f
 int mhp_realpath(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * Optional attributes: like mhp_read_u64()/mhp_read_int(), but an absent
+ * file returns -ENOENT and records nothing (its absence is expected, e.g.
+ * a knob older kernels lack). A present but unreadable or malformed file
+ * is still an error.
+ */
+int mhp_read_u64_opt(struct mhp_ctx *ctx, uint64_t *val, bool hex, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int mhp_read_int_opt(struct mhp_ctx *ctx, int *val, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Largest file read whole from sysfs/procfs; /proc/zoneinfo of a
+ * 1024-node machine is far below. */
+#define MHP_READ_MAX	(1U << 20)
+/*
+ * Read a whole regular file (at most @max bytes, 0 = MHP_READ_MAX) into
+ * a malloc'ed string. Returns the length, or -ENOENT when absent (not
+ * recorded), or another negative errno recorded with its reason (not a
+ * regular file, too large, unreadable). mhp_read_file() is the silent
+ * form: NULL + errno, nothing recorded.
+ */
+int mhp_read_text(struct mhp_ctx *ctx, size_t max, char **out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
+ * A file the user named (not below the sysroot), "-" for stdin: a regular
+ * file or a pipe, at most @max bytes. Errors are recorded.
+ */
+int mhp_read_user_file(struct mhp_ctx *ctx, const char *path, size_t max, char **out);
+/*
+ * open(2) of a path built by mhp_path(), confined to the sysroot
+ * (RESOLVE_IN_ROOT); a file descriptor or a negative errno.
+ */
+int mhp_open_confined(struct mhp_ctx *ctx, const char *path, int flags, mode_t mode);
+
+/*
+ * Directory iteration: calls @fn for every entry of the directory @fmt
+ * whose name is @prefix followed by a digit (every entry not starting
+ * with '.' when @prefix is NULL), in readdir order. Stops at the first
+ * non-zero return of @fn and returns it. An absent directory is -ENOENT,
+ * not recorded; more than MHP_DIR_MAX_ENTRIES entries is -E2BIG, recorded.
+ */
+#define MHP_DIR_MAX_ENTRIES	(1U << 22)	/* 512 TiB of 128 MiB blocks */
+typedef int (*mhp_dir_fn)(struct mhp_ctx *ctx, const char *name, void *arg);
+int mhp_dir_foreach(struct mhp_ctx *ctx, const char *prefix, mhp_dir_fn fn,
+		    void *arg, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The same entries, sorted by strverscmp(); free with mhp_dir_list_free(). */
+int mhp_dir_list(struct mhp_ctx *ctx, const char *prefix, char ***names, size_t *nr,
+		 const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void mhp_dir_list_free(char **names, size_t nr);
+
 /* ---- helpers shared by the discovery files ---- */
 
 /* Is @id in a kernel cpulist/nodelist such as "0-3,8"? */
@@ -216,6 +269,18 @@ bool mhp_list_contains(const char *list, int id);
 int mhp_list_max(const char *list);
 /* Value of @name in a "name value" per-line file such as vmstat; 0 if found. */
 int mhp_stat_value(const char *text, const char *name, unsigned long long *val);
+/*
+ * Node ids are below MAX_NUMNODES = 1 << CONFIG_NODES_SHIFT, at most
+ * 1 << 10 on every architecture (see nodes.c); larger ids are refused.
+ */
+#define MHP_MAX_NUMNODES	1024
+/*
+ * Physical addresses libmhp accepts: below 2^52 (4 PiB), MAX_PHYSMEM_BITS
+ * of x86_64 with 5-level paging and of arm64 with 52-bit PAs (ppc64 has
+ * 51). A dax device or region beyond it is not real hardware: refused.
+ */
+#define MHP_PHYS_ADDR_BITS	52
+#define MHP_PHYS_ADDR_LIMIT	(1ULL << MHP_PHYS_ADDR_BITS)
 /* Sum managed memory of /proc/zoneinfo by zone class (nodes.c). */
 int mhp_zoneinfo_totals(struct mhp_ctx *ctx, uint64_t *kernel_bytes,
 			uint64_t *movable_bytes);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "private.h"
+#include "fakekernel.h"
 #include "sysroot.h"
 
 void mhp_dax_classify(const char *devpath, enum mhp_provenance *prov,
@@ -383,6 +384,194 @@ static void test_bad_sysroot(void **state)
 	mhp_unref(ctx);
 }
 
+/* ---- expected absences: nothing logged at LOG_ERR, nothing recorded ---- */
+
+static int nr_err_logs;
+static char first_err[512];
+
+static void count_errors(struct mhp_ctx *ctx, int priority, const char *file,
+			 int line, const char *fn, const char *format, va_list args)
+{
+	if (priority > LOG_ERR)
+		return;
+	if (!nr_err_logs++)
+		vsnprintf(first_err, sizeof(first_err), format, args);
+}
+
+/* A context as a program linking libmhp gets it, logging errors. */
+static struct mhp_ctx *ctx_counting(const char *root)
+{
+	struct mhp_ctx *ctx;
+
+	assert_int_equal(mhp_new(&ctx), 0);
+	mhp_set_log_fn(ctx, count_errors);
+	mhp_set_log_priority(ctx, LOG_ERR);
+	nr_err_logs = 0;
+	first_err[0] = '\0';
+	assert_int_equal(mhp_set_sysroot(ctx, root), 0);
+	return ctx;
+}
+
+static void assert_no_errors(struct mhp_ctx *ctx)
+{
+	if (nr_err_logs)
+		fail_msg("%d error(s) logged, the first: %s", nr_err_logs, first_err);
+	assert_string_equal(mhp_get_last_error(ctx), "");
+}
+
+/* The README's example: plan dax0.0 of the hmem capture through the API. */
+static void test_plan_hmem_fixture_quiet(void **state)
+{
+	const char *fixtures = getenv("MHP_FIXTURES");
+	struct mhp_plan_opts opts = { .size = sizeof(opts) };
+	char root[512];
+	struct mhp_ctx *ctx;
+	struct mhp_dax_dev *d;
+	struct mhp_plan *plan;
+
+	if (!fixtures)
+		skip();
+	snprintf(root, sizeof(root), "%s/hmem", fixtures);
+	ctx = ctx_counting(root);
+	d = mhp_dax_dev_get_by_name(ctx, "dax0.0");
+	assert_non_null(d);
+	assert_int_equal(mhp_plan_dax_dev(ctx, d, &opts, &plan), 0);
+	assert_true(mhp_plan_get_num_blocks(plan) > 0);
+	assert_no_errors(ctx);
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+}
+
+/* The same on the generated tree, plus every listing a CLI makes. */
+static void test_discovery_quiet(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx = ctx_counting(root);
+	struct mhp_block *b;
+	struct mhp_node *n;
+	int blocks = 0, nodes = 0;
+
+	/* the dax device is not online yet: its blocks are absent */
+	assert_int_equal(mhp_block_get(ctx, 32, &b), -ENOENT);
+	mhp_block_foreach(ctx, b) {
+		blocks++;
+		mhp_block_get_node(b);
+		mhp_block_is_removable(b);
+	}
+	mhp_node_foreach(ctx, n)
+		nodes++;
+	assert_null(mhp_cxl_memdev_get_first(ctx));
+	assert_null(mhp_cxl_region_get_first(ctx));
+	assert_non_null(mhp_dax_dev_get_first(ctx));
+	assert_int_equal(blocks, 16);
+	assert_int_equal(nodes, 2);
+	assert_no_errors(ctx);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+/* A successful online-region records no error at all. */
+static void test_apply_records_no_error(void **state)
+{
+	struct mhp_plan_opts opts = { .size = sizeof(opts),
+				      .zone = MHP_ZONE_POLICY_MOVABLE };
+	char *root = sr_new_hmem();
+	struct fakekernel fk = {
+		.root = root, .dev = "dax0.0",
+		.devdir = "/sys/devices/platform/hmem.0/dax0.0",
+		.first = 32, .nr = 8,
+	};
+	struct mhp_ctx *ctx = ctx_counting(root);
+	struct mhp_dax_dev *d;
+	struct mhp_plan *plan;
+
+	fk_attach(&fk, ctx);
+	d = mhp_dax_dev_get_by_name(ctx, "dax0.0");
+	assert_non_null(d);
+	assert_int_equal(mhp_plan_dax_dev(ctx, d, &opts, &plan), 0);
+	assert_int_equal(mhp_apply(ctx, plan, 0, NULL, NULL), 0);
+	assert_string_equal(fk.driver, "kmem");
+	assert_no_errors(ctx);
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+struct seen {
+	int n;
+	char last[32];
+};
+
+static int seen_entry(struct mhp_ctx *ctx, const char *name, void *arg)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	snprintf(s->last, sizeof(s->last), "%s", name);
+	return strcmp(name, "stop") == 0 ? 7 : 0;
+}
+
+static void test_dir_iterator(void **state)
+{
+	char *root = sr_new();
+	struct mhp_ctx *ctx = ctx_counting(root);
+	struct seen s = { 0 };
+	char **names;
+	size_t nr;
+
+	sr_file(root, "/d/memory10/x", "1");
+	sr_file(root, "/d/memory9/x", "1");
+	sr_file(root, "/d/memoryX", "1");
+	sr_file(root, "/d/.hidden", "1");
+	sr_file(root, "/d/other", "1");
+	assert_int_equal(mhp_dir_foreach(ctx, "memory", seen_entry, &s, "/d"), 0);
+	assert_int_equal(s.n, 2);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(mhp_dir_foreach(ctx, NULL, seen_entry, &s, "/d"), 0);
+	assert_int_equal(s.n, 4);	/* not "." ".." ".hidden" */
+	assert_int_equal(mhp_dir_list(ctx, "memory", &names, &nr, "/d"), 0);
+	assert_int_equal(nr, 2);
+	assert_string_equal(names[0], "memory9");	/* version order */
+	assert_string_equal(names[1], "memory10");
+	mhp_dir_list_free(names, nr);
+	/* a callback stops the walk and its value comes back */
+	sr_file(root, "/e/stop", "1");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(mhp_dir_foreach(ctx, NULL, seen_entry, &s, "/e"), 7);
+	/* absent: -ENOENT, quietly */
+	assert_int_equal(mhp_dir_foreach(ctx, NULL, seen_entry, &s, "/nope"), -ENOENT);
+	assert_int_equal(mhp_dir_list(ctx, NULL, &names, &nr, "/d/other"), -ENOENT);
+	assert_no_errors(ctx);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+static void test_optional_reads(void **state)
+{
+	char *root = sr_new();
+	struct mhp_ctx *ctx = ctx_counting(root);
+	uint64_t v = 5;
+	int i = 5;
+
+	assert_int_equal(mhp_read_u64_opt(ctx, &v, false, "/absent"), -ENOENT);
+	assert_int_equal(mhp_read_int_opt(ctx, &i, "/absent"), -ENOENT);
+	assert_int_equal(v, 5);
+	assert_int_equal(i, 5);
+	assert_no_errors(ctx);
+	sr_file(root, "/num", "0x10\n");
+	assert_int_equal(mhp_read_u64_opt(ctx, &v, false, "/num"), 0);
+	assert_int_equal(v, 16);
+	/* present but malformed is still an error */
+	sr_file(root, "/num", "ten\n");
+	assert_int_equal(mhp_read_int_opt(ctx, &i, "/num"), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "'ten'"));
+	/* the required form records the absence */
+	assert_int_equal(mhp_read_u64(ctx, &v, false, "/absent"), -ENOENT);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "/absent"));
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +589,11 @@ int main(void)
 		cmocka_unit_test(test_bad_resource),
 		cmocka_unit_test(test_truncated_state),
 		cmocka_unit_test(test_bad_sysroot),
+		cmocka_unit_test(test_plan_hmem_fixture_quiet),
+		cmocka_unit_test(test_discovery_quiet),
+		cmocka_unit_test(test_apply_records_no_error),
+		cmocka_unit_test(test_dir_iterator),
+		cmocka_unit_test(test_optional_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
