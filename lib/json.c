@@ -277,8 +277,16 @@ static json_object *field(struct reader *r, json_object *obj, const char *path,
 {
 	json_object *v = NULL;
 
-	if (!json_object_object_get_ex(obj, key, &v) && required)
-		rfail(r, "%s%s is missing", path, key);
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NULL;	/* the caller reported the container */
+	if (!json_object_object_get_ex(obj, key, &v)) {
+		if (required)
+			rfail(r, "%s%s is missing", path, key);
+		return NULL;
+	}
+	/* a JSON null is a present key with no value */
+	if (!v && required)
+		rfail(r, "%s%s: expected a value, got null", path, key);
 	return v;
 }
 
@@ -446,6 +454,12 @@ static void read_platform(struct reader *r, json_object *o, struct mhp_platform_
 	get_u64(r, o, P, "movable_bytes", true, &d->movable_bytes);
 	get_int(r, o, P, "model_node", false, &d->model_node);
 	get_bool(r, o, P, "model_node_has_cpus", false, &d->model_node_has_cpus);
+	if (!r->rc && d->model_node >= MHP_MAX_NUMNODES)
+		rfail(r, "platform.model_node: %d is not a node id (below %d)",
+		      d->model_node, MHP_MAX_NUMNODES);
+	if (!r->rc && d->auto_movable_numa_aware > 1)
+		rfail(r, "platform.auto_movable_numa_aware: %d is not one of -1 "
+		      "(unknown), 0, 1", d->auto_movable_numa_aware);
 }
 
 static void read_source(struct reader *r, json_object *root, struct mhp_plan_input *in)
@@ -465,6 +479,18 @@ static void read_source(struct reader *r, json_object *root, struct mhp_plan_inp
 	in->region = get_str(r, s, P, "region", false);
 	get_int(r, n, "node.", "id", true, &in->node);
 	get_bool(r, n, "node.", "has_cpus", true, &in->node_has_cpus);
+	if (r->rc)
+		return;
+	if (in->size > MHP_PHYS_ADDR_LIMIT || in->start > MHP_PHYS_ADDR_LIMIT - in->size)
+		rfail(r, "source: start %#" PRIx64 " size %#" PRIx64 " reaches beyond "
+		      "2^%d, the physical address space of any supported architecture",
+		      in->start, in->size, MHP_PHYS_ADDR_BITS);
+	else if (in->node >= MHP_MAX_NUMNODES || in->dram_node >= MHP_MAX_NUMNODES)
+		rfail(r, "node.id %d / source.dram_node %d: node ids are below %d",
+		      in->node, in->dram_node, MHP_MAX_NUMNODES);
+	else if (in->dax_knob > 1)
+		rfail(r, "source.dax_knob: %d is not one of -1 (absent), 0, 1",
+		      in->dax_knob);
 }
 
 static void read_options(struct reader *r, json_object *root, struct mhp_plan_opts *o)
@@ -585,9 +611,15 @@ static void check_location(struct reader *r, json_object *root,
 	const char *loc = get_str(r, root, "", "memmap_location", false);
 	const char *now = plan->memmap_on_device ? "device" : "dram";
 
+	uint64_t nr = plan->nr_blocks;
+
 	if (loc && strcmp(loc, now) != 0)
 		rfail(r, "memmap_location: the file says '%s' but its inputs now give "
 		      "'%s'; re-create the plan", loc, now);
+	get_u64(r, root, "", "num_blocks", false, &nr);
+	if (!r->rc && nr != plan->nr_blocks)
+		rfail(r, "num_blocks: the file says %" PRIu64 " but its inputs give %"
+		      PRIu64 "; re-create the plan", nr, plan->nr_blocks);
 }
 
 MHP_EXPORT int mhp_plan_from_json(struct mhp_ctx *ctx, const char *json,
@@ -642,4 +674,26 @@ MHP_EXPORT int mhp_plan_from_json(struct mhp_ctx *ctx, const char *json,
 	}
 	*out = plan;
 	return 0;
+}
+
+MHP_EXPORT int mhp_plan_load_file(struct mhp_ctx *ctx, const char *path,
+				  struct mhp_plan **out)
+{
+	char *text;
+	int rc;
+
+	if (!ctx || !path || !out)
+		return -EINVAL;
+	mhp_clear_error(ctx);
+	rc = mhp_read_user_file(ctx, path, MHP_PLAN_FILE_MAX, &text);
+	if (rc < 0)
+		return rc;
+	if (strlen(text) != (size_t)rc) {
+		free(text);
+		return mhp_fail(ctx, -EINVAL, "%s is not a plan: it holds NUL bytes, "
+				"not JSON text", path);
+	}
+	rc = mhp_plan_from_json(ctx, text, out);
+	free(text);
+	return rc;
 }

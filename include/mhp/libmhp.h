@@ -52,6 +52,14 @@ MHP_EXPORT void *mhp_get_userdata(struct mhp_ctx *ctx);
  */
 MHP_EXPORT int mhp_set_sysroot(struct mhp_ctx *ctx, const char *dir);
 MHP_EXPORT const char *mhp_get_sysroot(struct mhp_ctx *ctx);
+/*
+ * True when the context acts on the running system: no sysroot, "/", or
+ * a directory that resolves to "/" (say so before writing anything). An
+ * empty sysroot ("" or MHP_SYSROOT="") is refused with -EINVAL. Any other
+ * sysroot confines every access to its tree: ".." and symlinks, absolute
+ * or relative, resolve inside it (openat2 RESOLVE_IN_ROOT).
+ */
+MHP_EXPORT bool mhp_is_live_system(struct mhp_ctx *ctx);
 
 /*
  * Human-readable description of the last failure, "" if none. Iterators
@@ -391,6 +399,15 @@ MHP_EXPORT int mhp_plan_to_json(const struct mhp_plan *plan, unsigned int flags,
 				char **json);
 /* Load a plan written by mhp_plan_to_json() (e.g. `cxlmem plan > FILE`). */
 MHP_EXPORT int mhp_plan_from_json(struct mhp_ctx *ctx, const char *json,
+				  struct mhp_plan **plan);
+/*
+ * mhp_plan_from_json() of the file @path ("-" for stdin), which must be a
+ * regular file or a pipe of at most MHP_PLAN_FILE_MAX bytes (the 2^21
+ * blocks the planner handles, 256 bytes each): /dev/zero, a device node
+ * or a larger file is refused with a clear error. For the CLI's --plan.
+ */
+#define MHP_PLAN_FILE_MAX	(512U << 20)
+MHP_EXPORT int mhp_plan_load_file(struct mhp_ctx *ctx, const char *path,
 				  struct mhp_plan **plan);
 
 /* ---- executor --------------------------------------------------------- */

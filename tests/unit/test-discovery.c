@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -572,6 +573,191 @@ static void test_optional_reads(void **state)
 	sr_free(root);
 }
 
+/* ---- the plan reader on damaged files ---- */
+
+static char *hmem_plan_json(struct mhp_ctx **pctx, char **proot)
+{
+	struct mhp_plan_opts opts = { .size = sizeof(opts) };
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_plan *plan;
+	char *json;
+
+	assert_int_equal(mhp_plan_dax_dev(ctx, mhp_dax_dev_get_by_name(ctx, "dax0.0"),
+					  &opts, &plan), 0);
+	assert_int_equal(mhp_plan_to_json(plan, MHP_JSON_BLOCKS, &json), 0);
+	mhp_plan_unref(plan);
+	*pctx = ctx;
+	*proot = root;
+	return json;
+}
+
+/* @json with the first @from replaced by @to (a new string). */
+static char *replaced(const char *json, const char *from, const char *to)
+{
+	const char *at = strstr(json, from);
+	char *out;
+
+	if (!at)
+		fail_msg("'%s' not in the plan", from);
+	assert_true(asprintf(&out, "%.*s%s%s", (int)(at - json), json, to,
+			     at + strlen(from)) > 0);
+	return out;
+}
+
+static void expect_bad_plan(struct mhp_ctx *ctx, const char *json, const char *from,
+			    const char *to, const char *needle)
+{
+	char *bad = replaced(json, from, to);
+	struct mhp_plan *plan = NULL;
+
+	int rc = mhp_plan_from_json(ctx, bad, &plan);
+
+	if (rc >= 0)
+		fail_msg("replacing '%s' by '%s' was accepted", from, to);
+	assert_null(plan);
+	if (!strstr(mhp_get_last_error(ctx), needle))
+		fail_msg("replacing '%s' by '%s': error '%s' does not name '%s'", from, to,
+			 mhp_get_last_error(ctx), needle);
+	free(bad);
+}
+
+static void test_plan_reader_rejects(void **state)
+{
+	struct mhp_plan *plan;
+	struct mhp_ctx *ctx;
+	char *root, *json = hmem_plan_json(&ctx, &root);
+
+	/* the untouched file loads */
+	assert_int_equal(mhp_plan_from_json(ctx, json, &plan), 0);
+	mhp_plan_unref(plan);
+	/* nulls where a value is required (these crashed) */
+	expect_bad_plan(ctx, json, "\"arch\":\"x86_64\"", "\"arch\":null", "platform.arch");
+	expect_bad_plan(ctx, json, "\"rules\":\"6.1\"", "\"rules\":null", "platform.rules");
+	expect_bad_plan(ctx, json, "\"platform\":{", "\"platform\":null, \"x\":{", "platform");
+	expect_bad_plan(ctx, json, "\"source\":{", "\"source\":5, \"x\":{", "source");
+	expect_bad_plan(ctx, json, "\"page_size\":4096", "\"page_size\":null", "page_size");
+	expect_bad_plan(ctx, json, "\"target\":\"dax0.0\"", "\"target\":[]", "target");
+	/* wrong types and absurd numbers */
+	expect_bad_plan(ctx, json, "\"page_size\":4096", "\"page_size\":\"4096\"", "page_size");
+	expect_bad_plan(ctx, json, "\"start\":4294967296", "\"start\":9223372036854775807",
+			"2^52");
+	expect_bad_plan(ctx, json, "\"size\":1073741824", "\"size\":-1", "source.size");
+	expect_bad_plan(ctx, json, "\"id\":1", "\"id\":2147483647", "node ids");
+	expect_bad_plan(ctx, json, "\"dax_knob\":-1", "\"dax_knob\":7", "dax_knob");
+	/* blocks: out of order, duplicated, unknown zone, wrong count */
+	expect_bad_plan(ctx, json, "\"index\":32", "\"index\":33", "blocks[0]");
+	expect_bad_plan(ctx, json, "\"index\":33", "\"index\":32", "blocks[1]");
+	expect_bad_plan(ctx, json, "\"zone\":\"movable\"", "\"zone\":\"dma\"", "blocks[0].zone");
+	expect_bad_plan(ctx, json, "\"zone\":\"movable\"", "\"zone\":null", "blocks[0].zone");
+	expect_bad_plan(ctx, json, "\"blocks\":[", "\"blocks\":[ {\"index\":31, \"zone\":\"movable\"},",
+			"blocks");
+	expect_bad_plan(ctx, json, "\"num_blocks\":8", "\"num_blocks\":9", "num_blocks");
+	expect_bad_plan(ctx, json, "\"blocks\":[", "\"blocks\":{}, \"x\":[", "blocks: expected an array");
+	free(json);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+static void test_plan_load_file(void **state)
+{
+	struct mhp_plan *plan = NULL;
+	struct mhp_ctx *ctx;
+	char *root, *json = hmem_plan_json(&ctx, &root);
+	char path[600];
+
+	sr_file(root, "/plan.json", "%s", json);
+	snprintf(path, sizeof(path), "%s/plan.json", root);
+	assert_int_equal(mhp_plan_load_file(ctx, path, &plan), 0);
+	assert_int_equal(mhp_plan_get_num_blocks(plan), 8);
+	mhp_plan_unref(plan);
+	/* these hung or grew without limit */
+	assert_int_equal(mhp_plan_load_file(ctx, "/dev/zero", &plan), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "character device"));
+	snprintf(path, sizeof(path), "%s/fifo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(mhp_plan_load_file(ctx, path, &plan), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "not valid JSON"));
+	assert_int_equal(mhp_plan_load_file(ctx, root, &plan), -EISDIR);
+	assert_int_equal(mhp_plan_load_file(ctx, "/nonexistent/plan", &plan), -ENOENT);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "/nonexistent/plan"));
+	free(json);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+/* ---- absurd values and files that are not attributes ---- */
+
+static void test_absurd_values(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx;
+	struct mhp_node *n;
+
+	/* 2^63 - 1 bytes: would make the planner walk 2^36 blocks */
+	sr_file(root, "/sys/devices/platform/hmem.0/dax0.0/size", "9223372036854775807\n");
+	ctx = ctx_at(root);
+	assert_null(mhp_dax_dev_get_first(ctx));
+	assert_non_null(strstr(mhp_get_last_error(ctx), "2^52"));
+	mhp_unref(ctx);
+	sr_file(root, "/sys/devices/platform/hmem.0/dax0.0/size", "1073741824\n");
+
+	/* 2^31 possible nodes: looped over every one of them */
+	sr_file(root, "/sys/devices/system/node/possible", "0-2147483647\n");
+	ctx = ctx_at(root);
+	assert_null(mhp_node_get_first(ctx));
+	assert_non_null(strstr(mhp_get_last_error(ctx), "node ids are below 1024"));
+	mhp_unref(ctx);
+	sr_file(root, "/sys/devices/system/node/possible", "0-1,99999999999\n");
+	ctx = ctx_at(root);
+	assert_null(mhp_node_get_first(ctx));
+	mhp_unref(ctx);
+	sr_file(root, "/sys/devices/system/node/possible", "0-1\n");
+	ctx = ctx_at(root);
+	n = mhp_node_get_first(ctx);
+	assert_non_null(n);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+static void test_zoneinfo_not_a_file(void **state)
+{
+	char *root = sr_new_hmem();
+	char path[600];
+	struct mhp_ctx *ctx;
+
+	/* a FIFO blocked the reader forever */
+	sr_rm(root, "/proc/zoneinfo");
+	snprintf(path, sizeof(path), "%s/proc/zoneinfo", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	ctx = ctx_at(root);
+	assert_null(mhp_node_get_first(ctx));
+	assert_non_null(strstr(mhp_get_last_error(ctx), "FIFO"));
+	mhp_unref(ctx);
+	/* /dev/zero never ends: a device node is refused (needs root to create) */
+	unlink(path);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 5)) == 0) {
+		ctx = ctx_at(root);
+		assert_null(mhp_node_get_first(ctx));
+		assert_non_null(strstr(mhp_get_last_error(ctx), "character device"));
+		mhp_unref(ctx);
+		unlink(path);
+	}
+	/* a huge file is cut off at MHP_READ_MAX */
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		assert_int_equal(ftruncate(fileno(f), MHP_READ_MAX + 1), 0);
+		fclose(f);
+	}
+	ctx = ctx_at(root);
+	assert_null(mhp_node_get_first(ctx));
+	assert_non_null(strstr(mhp_get_last_error(ctx), "larger than"));
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +780,10 @@ int main(void)
 		cmocka_unit_test(test_apply_records_no_error),
 		cmocka_unit_test(test_dir_iterator),
 		cmocka_unit_test(test_optional_reads),
+		cmocka_unit_test(test_plan_reader_rejects),
+		cmocka_unit_test(test_plan_load_file),
+		cmocka_unit_test(test_absurd_values),
+		cmocka_unit_test(test_zoneinfo_not_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
