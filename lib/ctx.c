@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "private.h"
 #include "ctx.h"
@@ -107,6 +108,13 @@ MHP_EXPORT void *mhp_get_userdata(struct mhp_ctx *ctx)
 	return ctx->userdata;
 }
 
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 MHP_EXPORT int mhp_set_sysroot(struct mhp_ctx *ctx, const char *dir)
 {
 	char *copy;
@@ -115,7 +123,11 @@ MHP_EXPORT int mhp_set_sysroot(struct mhp_ctx *ctx, const char *dir)
 	if (mhp_ctx_discovered(ctx))
 		return mhp_fail(ctx, -EBUSY,
 				"sysroot must be set before anything is discovered");
-	if (!dir || !*dir || strcmp(dir, "/") == 0) {
+	/* an unset shell variable must not silently mean the live system */
+	if (dir && !*dir)
+		return mhp_fail(ctx, -EINVAL, "an empty sysroot is refused: give the "
+				"directory of a captured tree, or \"/\" for the live system");
+	if (!dir || strcmp(dir, "/") == 0) {
 		copy = strdup("/");
 	} else {
 		/* canonical, so resolved links can be checked against it */
@@ -127,6 +139,10 @@ MHP_EXPORT int mhp_set_sysroot(struct mhp_ctx *ctx, const char *dir)
 	}
 	if (!copy)
 		return -ENOMEM;
+	if (!is_directory(copy)) {
+		free(copy);
+		return mhp_fail(ctx, -ENOTDIR, "sysroot '%s' is not a directory", dir);
+	}
 	/* "/" becomes "", so paths are simply sysroot + "/sys/..." */
 	len = strlen(copy);
 	while (len > 0 && copy[len - 1] == '/')
@@ -144,6 +160,11 @@ MHP_EXPORT const char *mhp_get_sysroot(struct mhp_ctx *ctx)
 bool mhp_is_live(struct mhp_ctx *ctx)
 {
 	return ctx->sysroot[0] == '\0';
+}
+
+MHP_EXPORT bool mhp_is_live_system(struct mhp_ctx *ctx)
+{
+	return mhp_is_live(ctx);
 }
 
 MHP_EXPORT const char *mhp_get_last_error(struct mhp_ctx *ctx)

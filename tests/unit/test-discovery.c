@@ -758,6 +758,83 @@ static void test_zoneinfo_not_a_file(void **state)
 	sr_free(root);
 }
 
+/* ---- --sysroot: refused when empty, live when "/", else a confinement ---- */
+
+static void test_sysroot_empty_and_live(void **state)
+{
+	char *root = sr_new(), link[600];
+	struct mhp_ctx *ctx;
+
+	assert_int_equal(mhp_new(&ctx), 0);
+	mhp_set_log_priority(ctx, 0);
+	/* an unset variable in a script must not mean the live system */
+	assert_int_equal(mhp_set_sysroot(ctx, ""), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "empty sysroot"));
+	assert_true(mhp_is_live_system(ctx));	/* unchanged: never set */
+	/* a tree is not live */
+	assert_int_equal(mhp_set_sysroot(ctx, root), 0);
+	assert_false(mhp_is_live_system(ctx));
+	/* a path that resolves to "/" is the live system, and says so */
+	snprintf(link, sizeof(link), "%s/slash", root);
+	assert_int_equal(symlink("/", link), 0);
+	assert_int_equal(mhp_set_sysroot(ctx, link), 0);
+	assert_true(mhp_is_live_system(ctx));
+	assert_string_equal(mhp_get_sysroot(ctx), "/");
+	snprintf(link, sizeof(link), "%s/../../../../../..", root);
+	assert_int_equal(mhp_set_sysroot(ctx, link), 0);
+	assert_true(mhp_is_live_system(ctx));
+	/* a file is not a tree */
+	sr_file(root, "/file", "x");
+	snprintf(link, sizeof(link), "%s/file", root);
+	assert_int_equal(mhp_set_sysroot(ctx, link), -ENOTDIR);
+	mhp_unref(ctx);
+
+	setenv("MHP_SYSROOT", "", 1);
+	assert_int_equal(mhp_new(&ctx), -EINVAL);
+	unsetenv("MHP_SYSROOT");
+	sr_free(root);
+}
+
+static void test_sysroot_confines_writes(void **state)
+{
+	char *root = sr_new_hmem(), *outside = sr_new();
+	char target[600], buf[64], state_path[MHP_PATH_MAX];
+	struct mhp_ctx *ctx;
+
+	sr_file(outside, "/victim", "precious\n");
+	snprintf(target, sizeof(target), "%s/victim", outside);
+	/* an absolute link and a relative one climbing out of the tree */
+	sr_rm(root, "/sys/devices/system/memory/memory3/state");
+	sr_link(root, "/sys/devices/system/memory/memory3/state", target);
+	snprintf(target, sizeof(target), "../../../../../../../../../../..%s/victim", outside);
+	sr_rm(root, "/sys/devices/system/memory/auto_online_blocks");
+	sr_link(root, "/sys/devices/system/memory/auto_online_blocks", target);
+	ctx = ctx_at(root);
+	assert_true(mhp_write_attr(ctx, "offline", "/sys/devices/system/memory/memory3/state") < 0);
+	assert_true(mhp_write_attr(ctx, "online", "/sys/devices/system/memory/auto_online_blocks") < 0);
+	assert_true(mhp_write_attr(ctx, "x", "/../../../..%s/victim", outside) < 0);
+	assert_string_equal(sr_read(outside, "/victim"), "precious\n");
+	/* reads do not leave the tree either */
+	assert_true(mhp_read_attr(ctx, buf, sizeof(buf),
+				  "/sys/devices/system/memory/memory3/state") < 0);
+	assert_true(mhp_read_attr(ctx, buf, sizeof(buf), "/../..%s/victim", outside) < 0);
+	/* --state-dir /../.. names the top of the tree, not the real / */
+	assert_int_equal(mhp_set_state_dir(ctx, "/../.."), 0);
+	assert_int_equal(mhp_state_path(ctx, state_path, sizeof(state_path), "lock"), 0);
+	snprintf(target, sizeof(target), "%s/lock", root);
+	assert_string_equal(state_path, target);
+	/* in-tree links still work: captured trees are made of them */
+	sr_file(root, "/sys/devices/system/memory/memory3/real_state", "online\n");
+	sr_rm(root, "/sys/devices/system/memory/memory3/state");
+	sr_link(root, "/sys/devices/system/memory/memory3/state", "real_state");
+	assert_int_equal(mhp_write_attr(ctx, "offline", "/sys/devices/system/memory/memory3/state"), 0);
+	assert_string_equal(sr_read(root, "/sys/devices/system/memory/memory3/real_state"),
+			    "offline");
+	mhp_unref(ctx);
+	sr_free(root);
+	sr_free(outside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +861,8 @@ int main(void)
 		cmocka_unit_test(test_plan_load_file),
 		cmocka_unit_test(test_absurd_values),
 		cmocka_unit_test(test_zoneinfo_not_a_file),
+		cmocka_unit_test(test_sysroot_empty_and_live),
+		cmocka_unit_test(test_sysroot_confines_writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
