@@ -3,8 +3,7 @@
  * CXL memory devices and regions. libcxl enumerates them on the live
  * system; below a sysroot they are read from /sys/bus/cxl. ndctl 76 has
  * no RAM-region API (cxl_region_get_mode, cxl_region_get_daxctl_region
- * arrived in v77), so mode and dax region always come from sysfs unless
- * meson detected the newer API.
+ * arrived in v77), so mode and dax region always come from sysfs.
  */
 #include <cxl/libcxl.h>
 #include <inttypes.h>
@@ -12,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "private.h"
 #include "ctx.h"
 
