@@ -141,6 +141,13 @@ MHP_EXPORT const char *mhp_get_sysroot(struct mhp_ctx *ctx)
 	return ctx->sysroot[0] ? ctx->sysroot : "/";
 }
 
+MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx)
+{
+	/* async-signal-safe: one store to a volatile sig_atomic_t */
+	if (ctx)
+		ctx->cancel = 1;
+}
+
 bool mhp_is_live(struct mhp_ctx *ctx)
 {
 	return ctx->sysroot[0] == '\0';

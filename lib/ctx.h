@@ -3,6 +3,8 @@
 #ifndef _LIBMHP_CTX_H_
 #define _LIBMHP_CTX_H_
 
+#include <signal.h>
+
 #include "private.h"
 
 struct mhp_node;
@@ -16,6 +18,8 @@ struct mhp_ctx {
 	char *sysroot;		/* "" for the live system */
 	char *state_dir;	/* below the sysroot; NULL = MHP_RUNDIR */
 	char journal_device[32];
+	volatile sig_atomic_t cancel;	/* mhp_cancel(): stop the run */
+	struct mhp_apply_report report;	/* of the last mhp_apply() */
 	char last_error[512];
 
 	struct mhp_platform *platform;	/* probed once */
