@@ -39,6 +39,7 @@ struct mhp_ctx {
 	int (*write_hook)(struct mhp_ctx *ctx, const char *path, const char *val,
 			  void *arg);
 	void *write_hook_arg;
+	unsigned int retry_backoff_ms;	/* tests: first offline retry delay, 0 = 50 */
 	struct cxl_ctx *cxl;
 	struct daxctl_ctx *daxctl;
 };

@@ -326,16 +326,33 @@ static void restore_failed(struct restore *res, int rc, const char *fmt, ...)
 	}
 }
 
+/*
+ * kmem holds the device with another knob than found (the run set it and
+ * rebound): the memmap of every block is in the wrong place, so all of
+ * them go offline and kmem is rebound with the knob as found.
+ */
+static bool must_rebind_kmem(struct mhp_dax_dev *dev, const struct mhp_journal_state *st)
+{
+	int knob;
+
+	mhp_dax_dev_refresh(dev);
+	knob = mhp_dax_dev_get_memmap_on_memory(dev);
+	return strcmp(st->prev_driver, "kmem") == 0 &&
+	       mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM &&
+	       st->prev_knob >= 0 && knob >= 0 && knob != st->prev_knob;
+}
+
 /* Offline what was not online before, or is online in another zone now. */
 static void restore_offline_extra(struct run *r, const struct mhp_journal_state *st,
-				  struct restore *res)
+				  bool all, struct restore *res)
 {
 	uint64_t deadline = now_ms() + 30000, idx;
 
 	for (idx = st->end; idx-- > st->first;) {
 		struct mhp_journal_block was = block_before(st, idx), now = block_now(r->ctx, idx);
 
-		if (!was.recorded || now.state != MHP_BLOCK_ONLINE || same_block_state(was, now))
+		if (!was.recorded || now.state != MHP_BLOCK_ONLINE ||
+		    (!all && same_block_state(was, now)))
 			continue;
 		emit(r, MHP_EVENT_ROLLBACK, idx, now.zone, 0, "offlining memory block %llu",
 		     (unsigned long long)idx);
@@ -363,7 +380,7 @@ static void restore_write(struct run *r, struct restore *res, const char *val,
 
 /* The driver (and, while no driver holds it, the knob) as found. */
 static void restore_driver(struct run *r, struct mhp_dax_dev *dev,
-			   const struct mhp_journal_state *st, struct restore *res)
+			   const struct mhp_journal_state *st, bool rebind, struct restore *res)
 {
 	struct mhp_ctx *ctx = r->ctx;
 	bool was_kmem = strcmp(st->prev_driver, "kmem") == 0;
@@ -371,7 +388,7 @@ static void restore_driver(struct run *r, struct mhp_dax_dev *dev,
 	int rc;
 
 	mhp_dax_dev_refresh(dev);
-	if (!was_kmem && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM) {
+	if ((!was_kmem || rebind) && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM) {
 		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
 		rc = driver_detach(ctx, dev, "kmem");
 		if (rc < 0) {
@@ -466,18 +483,20 @@ static int rollback(struct run *r, struct mhp_dax_dev *dev, const struct mhp_jou
 	struct mhp_ctx *ctx = r->ctx;
 	struct restore res = { 0 };
 	char now[32] = "";
+	bool rebind;
 
 	mhp_blocks_invalidate(ctx);
 	if (!st->prev_complete) {
 		/* the run stopped while recording what it found: it changed nothing */
 		return 0;
 	}
-	restore_offline_extra(r, st, &res);
+	rebind = must_rebind_kmem(dev, st);
+	restore_offline_extra(r, st, rebind, &res);
 	if (res.offline_failed) {
 		restore_failed(&res, -EBUSY, "%llu block(s) cannot be offlined, so kmem stays bound (unbinding would leak the range until reboot)",
 			       (unsigned long long)res.offline_failed);
 	} else {
-		restore_driver(r, dev, st, &res);
+		restore_driver(r, dev, st, rebind, &res);
 		restore_online_missing(r, st, &res);
 	}
 	if (st->prev_auto_online[0] &&
@@ -776,6 +795,8 @@ static int step_journal(struct run *r)
 	mhp_clear_error(ctx);
 	if (rc == 0)
 		rc = mhp_journal_log(r->journal, "prev-end");
+	if (rc == 0)
+		rc = mhp_journal_sync(r->journal);
 	st->prev_complete = rc == 0;
 	return rc;
 }
@@ -1041,7 +1062,7 @@ static void finish(struct run *r)
 static int fail_and_rollback(struct run *r, int rc)
 {
 	struct mhp_ctx *ctx = r->ctx;
-	char why[512];
+	char why[512], rbwhy[512];
 	int rb;
 
 	snprintf(why, sizeof(why), "%s", ctx->last_error[0] ? ctx->last_error : strerror(-rc));
@@ -1054,8 +1075,11 @@ static int fail_and_rollback(struct run *r, int rc)
 		return mhp_fail(ctx, rc, "%s; rolled back, %s is as before (restored %llu block(s))",
 				why, r->device, (unsigned long long)ctx->report.blocks_restored);
 	}
+	snprintf(rbwhy, sizeof(rbwhy), "%s", ctx->last_error);
+	mhp_journal_close(r->journal);
+	r->journal = NULL;
 	return mhp_fail(ctx, rc, "%s; rollback incomplete (%s); the journal is kept for 'cxlmem recover'",
-			why, ctx->last_error);
+			why, rbwhy);
 }
 
 typedef int (*apply_step)(struct run *r);
@@ -1147,8 +1171,12 @@ MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan, unsigned in
 	rc = dev_block_range(ctx, r.dev, &r.first, &r.end);
 	if (rc == 0)
 		rc = apply_locked(&r);
-	if (rc == -ECANCELED)
-		mhp_fail(ctx, rc, "interrupted by a signal; %s", ctx->last_error);
+	if (rc == -ECANCELED) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", ctx->last_error);
+		mhp_fail(ctx, rc, "interrupted by a signal; %s", why);
+	}
 out:
 	/* the request is consumed by the run it stopped */
 	if (!(flags & MHP_APPLY_DRY_RUN))
@@ -1177,7 +1205,7 @@ static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 			 uint64_t deadline)
 {
 	struct mhp_ctx *ctx = r->ctx;
-	unsigned int attempt, backoff = 50;
+	unsigned int attempt, backoff = ctx->retry_backoff_ms ? ctx->retry_backoff_ms : 50;
 	struct mhp_block *b;
 	enum mhp_zone zone;
 	int rc;
@@ -1280,9 +1308,13 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 		mhp_state_forget_applied(ctx, device);
 	if (rc == 0 && to == MHP_OFFLINE_TO_DEVDAX)
 		rc = rebind_device_dax(&r, dev);
-	if (rc < 0 && to == MHP_OFFLINE_TO_DEVDAX)
+	if (rc < 0 && to == MHP_OFFLINE_TO_DEVDAX) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", ctx->last_error);
 		rc = mhp_fail(ctx, rc, "%s is offline and unbound from kmem, but binding device_dax failed: %s",
-			      device, ctx->last_error);
+			      device, why);
+	}
 	mhp_blocks_invalidate(ctx);
 out:
 	ctx->cancel = 0;
@@ -1366,7 +1398,8 @@ static int roll_forward(struct run *r, const struct mhp_plan *plan,
 	r->total = plan->nr_blocks;
 	for (i = 0; i < plan->nr_blocks && rc == 0; i++)
 		rc = online_block(r, &plan->blocks[i], false);
-	if (rc == 0 && st->auto_online_set && st->prev_auto_online[0])
+	/* the live value decides, not a record that may not have been synced */
+	if (rc == 0 && st->prev_auto_online[0])
 		rc = mhp_write_attr(r->ctx, st->prev_auto_online,
 				    "/sys/devices/system/memory/auto_online_blocks");
 	if (rc == 0) {

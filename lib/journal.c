@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The run lock and the step journal. The journal is an append-only text
- * file, one record per line, each made durable before the step it
- * announces:
+ * The step journal: an append-only text file, one record per line, each
+ * written before the step it announces (see mhp_journal_sync()):
  *   mhp-journal 1 / pid N / device daxX.Y / op online
  *   prev-driver device_dax / prev-knob 0 / prev-auto-online online
  *   auto-online offline / knob 1 / unbind device_dax / bind kmem
@@ -79,10 +78,38 @@ int mhp_journal_log(struct mhp_journal *j, const char *fmt, ...)
 	if (n < 0 || n >= (int)sizeof(line) - 1)
 		return -EINVAL;
 	line[n++] = '\n';
-	if (write(j->fd, line, (size_t)n) != n || fdatasync(j->fd) < 0)
+	if (write(j->fd, line, (size_t)n) != n)
 		return mhp_fail(j->ctx, -EIO, "cannot write the journal: %s",
 				strerror(errno));
 	return 0;
+}
+
+/*
+ * Why one sync, not one per record: a record must exist before the sysfs
+ * change it announces for every failure that leaves that change behind.
+ * A process that dies (SIGKILL, crash) leaves both the change and the
+ * record, since write() has put it in the page cache before the change
+ * is made. A power loss or kernel crash loses every sysfs change too:
+ * after the reboot nothing this run did survives, so later records
+ * being lost costs nothing. What must survive is a complete picture of
+ * the device as found, because rollback restores that and compares it
+ * with the live state instead of trusting per-step records; it is
+ * synced once, before the first change. (On the default /run, a tmpfs,
+ * fdatasync is free anyway; on a disk it cost ~20 ms per block.)
+ */
+int mhp_journal_sync(struct mhp_journal *j)
+{
+	if (fdatasync(j->fd) < 0)
+		return mhp_fail(j->ctx, -EIO, "cannot sync the journal: %s", strerror(errno));
+	return 0;
+}
+
+void mhp_journal_close(struct mhp_journal *j)
+{
+	if (!j)
+		return;
+	close(j->fd);
+	free(j);
 }
 
 void mhp_journal_end(struct mhp_journal *j)

@@ -268,11 +268,15 @@ struct mhp_journal;
 /* Create the journal; -EEXIST when one is pending already. */
 int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 		      struct mhp_journal **j);
-/* Append one record and make it durable before the step it announces. */
+/* Append one record, before the step it announces. */
 int mhp_journal_log(struct mhp_journal *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Make the records so far durable (once, before the first change). */
+int mhp_journal_sync(struct mhp_journal *j);
 /* Step done: remove the journal. */
 void mhp_journal_end(struct mhp_journal *j);
+/* Close it but keep the file, for mhp_recover(). */
+void mhp_journal_close(struct mhp_journal *j);
 /* Parse the pending journal; -ENOENT when there is none. */
 int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st);
 void mhp_journal_state_free(struct mhp_journal_state *st);
