@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
 #include "ctx.h"
@@ -45,6 +46,7 @@ MHP_EXPORT int mhp_new(struct mhp_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->refcount = 1;
+	ctx->state_fd = -1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = LOG_ERR;
 	env = secure_getenv("MHP_LOG");
@@ -76,6 +78,8 @@ MHP_EXPORT struct mhp_ctx *mhp_unref(struct mhp_ctx *ctx)
 		return ctx;
 	info(ctx, "ctx %p released\n", (void *)ctx);
 	mhp_ctx_free_objects(ctx);
+	if (ctx->state_fd >= 0)
+		close(ctx->state_fd);
 	free(ctx->sysroot);
 	free(ctx->state_dir);
 	free(ctx);

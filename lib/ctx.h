@@ -17,6 +17,7 @@ struct mhp_ctx {
 	void *userdata;
 	char *sysroot;		/* "" for the live system */
 	char *state_dir;	/* below the sysroot; NULL = MHP_RUNDIR */
+	int state_fd;		/* the state directory while the run lock is held, else -1 */
 	char journal_device[32];
 	volatile sig_atomic_t cancel;	/* mhp_cancel(): stop the run */
 	struct mhp_apply_report report;	/* of the last mhp_apply() */

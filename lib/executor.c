@@ -581,18 +581,29 @@ static int check_stale(struct mhp_ctx *ctx, const struct mhp_plan *plan,
 	return 0;
 }
 
+/* The plan's entry for block @idx (check_stale made them ascending). */
 static const struct mhp_plan_block *planned(const struct mhp_plan *plan, uint64_t idx)
 {
-	uint64_t i;
+	uint64_t lo = 0, hi = plan->nr_blocks;
 
-	for (i = 0; i < plan->nr_blocks; i++)
-		if (plan->blocks[i].index == idx)
-			return &plan->blocks[i];
-	return NULL;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (plan->blocks[mid].index < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < plan->nr_blocks && plan->blocks[lo].index == idx ? &plan->blocks[lo] : NULL;
 }
 
-/* Record the device as found (driver, knob, every block) in the report. */
-static void find_device(struct run *r)
+/*
+ * Read the device as found (driver, knob, every block) once, into the
+ * report and r->st.prev_blocks, which the journal and the nothing-to-do
+ * check use without reading sysfs again. Without kmem there are no
+ * blocks to read: the range is offline by definition.
+ */
+static int find_device(struct run *r)
 {
 	struct mhp_apply_report *rep = &r->ctx->report;
 	uint64_t idx;
@@ -601,10 +612,18 @@ static void find_device(struct run *r)
 	rep->found_knob = mhp_dax_dev_get_memmap_on_memory(r->dev);
 	rep->migrated_bytes = UINT64_MAX;
 	r->shape_differs = false;
-	for (idx = r->first; rep->found_driver == MHP_DAX_DRIVER_KMEM && idx < r->end; idx++) {
-		struct mhp_journal_block now = block_now(r->ctx, idx);
+	r->st.first = r->first;
+	r->st.end = r->end;
+	r->st.prev_blocks = calloc(r->end - r->first + 1, sizeof(*r->st.prev_blocks));
+	if (!r->st.prev_blocks)
+		return -ENOMEM;
+	for (idx = r->first; idx < r->end; idx++) {
+		struct mhp_journal_block now = { MHP_BLOCK_OFFLINE, MHP_ZONE_NONE, true };
 		const struct mhp_plan_block *pb = planned(r->plan, idx);
 
+		if (rep->found_driver == MHP_DAX_DRIVER_KMEM)
+			now = block_now(r->ctx, idx);
+		r->st.prev_blocks[idx - r->first] = now;
 		if (now.state != MHP_BLOCK_ONLINE)
 			continue;
 		rep->found_online++;
@@ -625,6 +644,7 @@ static void find_device(struct run *r)
 		     rep->found_knob != r->want_knob;
 	if (r->convert && rep->found_online)
 		r->shape_differs = true;
+	return 0;
 }
 
 static bool already_applied(struct run *r)
@@ -635,7 +655,7 @@ static bool already_applied(struct run *r)
 		return false;
 	for (i = 0; i < r->plan->nr_blocks; i++) {
 		const struct mhp_plan_block *pb = &r->plan->blocks[i];
-		struct mhp_journal_block now = block_now(r->ctx, pb->index);
+		struct mhp_journal_block now = block_before(&r->st, pb->index);
 
 		if (now.state != MHP_BLOCK_ONLINE || now.zone != pb->zone)
 			return false;
@@ -676,7 +696,9 @@ static int preflight(struct run *r)
 	if (drv == MHP_DAX_DRIVER_OTHER)
 		return mhp_fail(ctx, -EBUSY, "%s is bound to a driver libmhp does not know; unbind it first",
 				name);
-	find_device(r);
+	rc = find_device(r);
+	if (rc < 0)
+		return rc;
 	if (already_applied(r))
 		return MHP_NOTHING_TO_DO;
 	if (r->shape_differs && (r->flags & MHP_APPLY_NO_CONVERT))
@@ -773,21 +795,14 @@ static int step_journal(struct run *r)
 	st->prev_knob = mhp_dax_dev_get_memmap_on_memory(r->dev);
 	snprintf(st->prev_auto_online, sizeof(st->prev_auto_online), "%s",
 		 r->agents.auto_online);
-	st->first = r->first;
-	st->end = r->end;
-	st->prev_blocks = calloc(r->end - r->first, sizeof(*st->prev_blocks));
-	if (!st->prev_blocks)
-		return -ENOMEM;
 	rc = mhp_journal_log(r->journal, "prev-driver %s\nprev-knob %d\nprev-auto-online %s\nrange %llu %llu",
 			     st->prev_driver[0] ? st->prev_driver : "none", st->prev_knob,
 			     st->prev_auto_online[0] ? st->prev_auto_online : "none",
 			     (unsigned long long)r->first, (unsigned long long)r->end);
 	for (idx = r->first; rc == 0 && idx < r->end; idx++) {
-		struct mhp_journal_block *b = &st->prev_blocks[idx - r->first];
+		const struct mhp_journal_block *b = &st->prev_blocks[idx - r->first];
 
-		*b = block_now(ctx, idx);
-		if (drv != MHP_DAX_DRIVER_KMEM)
-			*b = (struct mhp_journal_block){ MHP_BLOCK_OFFLINE, MHP_ZONE_NONE, true };
+		/* as find_device() read them, before any change */
 		rc = mhp_journal_log(r->journal, "prev-block %llu %s %s",
 				     (unsigned long long)idx, mhp_block_state_name(b->state),
 				     mhp_zone_name(b->zone));
@@ -926,6 +941,30 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 	bool fixed = false;
 	int attempt, rc;
 
+	/*
+	 * The common case writes first, as daxctl does, and reads only when
+	 * the kernel says no: EINVAL means someone onlined it already, and
+	 * the loop below finds out in which zone. Saves two reads a block.
+	 */
+	if (!was_online) {
+		rc = block_write_state(ctx, pb->index, online_word(pb->zone));
+		if (rc == 0) {
+			r->done++;
+			ctx->report.blocks_onlined++;
+			emit(r, MHP_EVENT_BLOCK_ONLINE, pb->index, pb->zone, 0,
+			     "block %llu online %s", idx, mhp_zone_name(pb->zone));
+			return 0;
+		}
+		if (rc == -ENOENT)
+			return mhp_fail(ctx, rc,
+					"memory block %llu of the plan did not appear after binding kmem",
+					idx);
+		if (rc != -EINVAL && rc != -EAGAIN && rc != -EBUSY)
+			return mhp_fail(ctx, rc,
+					"cannot online memory block %llu as %s: %s (the kernel refuses this zone for the block)",
+					idx, mhp_zone_name(pb->zone), strerror(-rc));
+		mhp_clear_error(ctx);
+	}
 	for (attempt = 0; attempt < 5; attempt++) {
 		rc = block_refresh(ctx, pb->index, &b);
 		if (rc < 0)
@@ -1052,6 +1091,19 @@ static int step_verify(struct run *r)
 
 static void finish(struct run *r)
 {
+	const struct mhp_apply_report *rep = &r->ctx->report;
+
+	if (rep->found_driver == MHP_DAX_DRIVER_KMEM) {
+		char migrated[48] = "unknown";
+
+		if (rep->migrated_bytes != UINT64_MAX)
+			mhp_format_size(rep->migrated_bytes, migrated, sizeof(migrated));
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "%s %s: offlined %llu and onlined %llu block(s); the kernel migrated %s",
+		     rep->converted ? "converted" : "completed", r->device,
+		     (unsigned long long)rep->blocks_offlined,
+		     (unsigned long long)rep->blocks_onlined, migrated);
+	}
 	if (mhp_state_keep_applied(r->ctx, r->device) < 0)
 		dbg(r->ctx, "cannot keep the applied plan of %s\n", r->device);
 	mhp_journal_log(r->journal, "done");
@@ -1126,7 +1178,7 @@ static int begin_change(struct mhp_ctx *ctx, const char *what, int *lock)
 	if (rc < 0)
 		return rc;
 	if (mhp_journal_device(ctx)) {
-		mhp_unlock(*lock);
+		mhp_unlock(ctx, *lock);
 		*lock = -1;
 		return mhp_fail(ctx, -EEXIST,
 				"an interrupted run on %s left a journal in %s; run 'cxlmem recover' (or online-region --recover) first",
@@ -1182,7 +1234,7 @@ out:
 	if (!(flags & MHP_APPLY_DRY_RUN))
 		ctx->cancel = 0;
 	mhp_journal_state_free(&r.st);
-	mhp_unlock(lock);
+	mhp_unlock(ctx, lock);
 	return rc;
 }
 
@@ -1318,7 +1370,7 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 	mhp_blocks_invalidate(ctx);
 out:
 	ctx->cancel = 0;
-	mhp_unlock(lock);
+	mhp_unlock(ctx, lock);
 	return rc;
 }
 
@@ -1454,6 +1506,6 @@ out:
 	ctx->cancel = 0;
 	mhp_plan_unref(plan);
 	mhp_journal_state_free(&st);
-	mhp_unlock(lock);
+	mhp_unlock(ctx, lock);
 	return rc;
 }

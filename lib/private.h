@@ -234,7 +234,7 @@ void mhp_platform_free_cached(struct mhp_ctx *ctx);
  * -EBUSY (with the holder's pid in the error) when another run holds it.
  */
 int mhp_lock(struct mhp_ctx *ctx, int *fd);
-void mhp_unlock(int fd);
+void mhp_unlock(struct mhp_ctx *ctx, int fd);
 
 /* A block as the run found it. */
 struct mhp_journal_block {

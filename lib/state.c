@@ -77,6 +77,11 @@ int mhp_state_open(struct mhp_ctx *ctx, bool create)
 	struct stat st;
 	int fd, rc;
 
+	/* under the run lock: the directory checked when it was taken */
+	if (ctx->state_fd >= 0) {
+		fd = fcntl(ctx->state_fd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
 	rc = mhp_state_path(ctx, path, sizeof(path), "");
 	if (rc < 0)
 		return mhp_fail(ctx, rc, "the state directory path is too long");
@@ -157,12 +162,14 @@ int mhp_lock(struct mhp_ctx *ctx, int *out)
 	mhp_state_path(ctx, path, sizeof(path), "lock");
 	/* no O_TRUNC: the holder's pid stays readable until we own the lock */
 	fd = open_state_file(dirfd, "lock", O_RDWR | O_CREAT);
-	close(dirfd);
-	if (fd < 0)
+	if (fd < 0) {
+		close(dirfd);
 		return mhp_fail(ctx, fd, "cannot open the lock file %s: %s%s", path,
 				strerror(-fd), fd == -ELOOP ? " (it is a symlink; remove it)" : "");
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = -errno;
+		close(dirfd);
 		n = pread(fd, pid, sizeof(pid) - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
@@ -176,16 +183,21 @@ int mhp_lock(struct mhp_ctx *ctx, int *out)
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
 		dbg(ctx, "cannot record the pid in %s\n", path);
+	/* kept while locked: state files are opened without walking the path again */
+	ctx->state_fd = dirfd;
 	*out = fd;
 	return 0;
 }
 
-void mhp_unlock(int fd)
+void mhp_unlock(struct mhp_ctx *ctx, int fd)
 {
 	if (fd >= 0) {
 		/* best effort: the flock is what counts */
 		(void)!ftruncate(fd, 0);
 		close(fd);
+		if (ctx->state_fd >= 0)
+			close(ctx->state_fd);
+		ctx->state_fd = -1;
 	}
 }
 

@@ -34,6 +34,21 @@ static void put(struct fakekernel *fk, const char *path, const char *val)
 	close(fd);
 }
 
+static void sync_block(struct fakekernel *fk, uint64_t i)
+{
+	char p[256], val[32];
+
+	block_path(p, sizeof(p), fk->first + i, "state");
+	snprintf(val, sizeof(val), "%s\n", fk->state[i]);
+	put(fk, p, val);
+	block_path(p, sizeof(p), fk->first + i, "valid_zones");
+	snprintf(val, sizeof(val), "%s\n", strcmp(fk->state[i], "online") == 0 ?
+		 fk->zone[i] : "Normal Movable");
+	put(fk, p, val);
+	block_path(p, sizeof(p), fk->first + i, "removable");
+	put(fk, p, "1\n");
+}
+
 void fk_sync(struct fakekernel *fk)
 {
 	char p[256], target[256];
@@ -69,17 +84,7 @@ void fk_sync(struct fakekernel *fk)
 			rmdir(dir);
 			continue;
 		}
-		char val[32];
-
-		block_path(p, sizeof(p), fk->first + i, "state");
-		snprintf(val, sizeof(val), "%s\n", fk->state[i]);
-		put(fk, p, val);
-		block_path(p, sizeof(p), fk->first + i, "valid_zones");
-		snprintf(val, sizeof(val), "%s\n", strcmp(fk->state[i], "online") == 0 ?
-			 fk->zone[i] : "Normal Movable");
-		put(fk, p, val);
-		block_path(p, sizeof(p), fk->first + i, "removable");
-		put(fk, p, "1\n");
+		sync_block(fk, i);
 	}
 }
 
@@ -159,6 +164,12 @@ static int hook(struct mhp_ctx *ctx, const char *path, const char *val, void *ar
 		if (!fk->present || idx < fk->first || idx >= fk->first + fk->nr)
 			return -ENOENT;
 		rc = block_write(fk, idx - fk->first, val);
+		/* a block's state changes only its own files (and vmstat) */
+		sync_block(fk, idx - fk->first);
+		if (fk->migrate_pages)
+			sr_file(fk->root, "/proc/vmstat", "pgmigrate_fail 0\npgmigrate_success %llu\n",
+				(unsigned long long)fk->pgmigrate_success);
+		goto done;
 	} else if (strcmp(path, "/sys/devices/system/memory/auto_online_blocks") == 0) {
 		if (strcmp(val, "offline") && strcmp(val, "online") &&
 		    strcmp(val, "online_kernel") && strcmp(val, "online_movable"))
@@ -180,9 +191,7 @@ static int hook(struct mhp_ctx *ctx, const char *path, const char *val, void *ar
 		if (!fk->driver[0])
 			snprintf(fk->driver, sizeof(fk->driver), "device_dax");
 	} else if (strcmp(path, "/sys/bus/dax/drivers/device_dax/remove_id") == 0) {
-		if (!fk->device_dax_id)
-			return -ENODEV;
-		fk->device_dax_id = false;
+		fk->device_dax_id = false;	/* an unknown id: nothing to remove */
 	} else if (strcmp(path, "/sys/bus/dax/drivers/kmem/remove_id") == 0) {
 		rc = 0;	/* kmem's id list is not modelled */
 	} else if (strcmp(path, "/sys/bus/dax/drivers/kmem/new_id") == 0 ||
@@ -208,6 +217,7 @@ static int hook(struct mhp_ctx *ctx, const char *path, const char *val, void *ar
 		return 0;	/* not modelled: plain file write */
 	}
 	fk_sync(fk);
+done:
 	if (rc == 0 && fk->crash_after_online && fk->onlines >= fk->crash_after_online)
 		_exit(9);
 	return rc < 0 ? rc : 1;

@@ -618,7 +618,7 @@ static void test_pending_not_while_locked(void **state)
 
 	env_init(&e);
 	assert_int_equal(mhp_lock(e.ctx, &fd), 0);
-	mhp_unlock(fd);
+	mhp_unlock(e.ctx, fd);
 	write_journal(e.root, "mhp-journal 1\npid 1\ndevice dax0.0\nop online\n");
 	assert_int_equal(pipe(pipefd), 0);
 	pid = fork();
