@@ -895,6 +895,39 @@ static void test_convert_ebusy_normal(void **state)
 	env_free(&e);
 }
 
+/* kill -9 halfway through a conversion, then recover: as found */
+static void test_convert_crash_and_recover(void **state)
+{
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+	int status;
+	pid_t pid;
+
+	env_init_612(&e);
+	fk_snapshot(&e.fk, &before);
+	plan = plan_612(&e);
+	pid = fork();
+	if (pid == 0) {
+		e.fk.crash_after_online = 3;
+		mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	assert_int_equal(WEXITSTATUS(status), 9);
+	mhp_plan_unref(plan);
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	/* the child's fake kernel state is in the tree: read it back */
+	assert_string_equal(mhp_journal_pending(e.ctx), DEV);
+	assert_int_equal(e.fk.knob, 1);
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), 0);
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_false(e.fk.leaked);
+	assert_false(journal_exists(e.root));
+	env_free(&e);
+}
+
 static void clear_state_dir(const char *root)
 {
 	static const char *const files[] = {
@@ -978,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_no_convert_refuses),
 		cmocka_unit_test(test_convert_ebusy_normal),
 		cmocka_unit_test(test_convert_fault_each_step),
+		cmocka_unit_test(test_convert_crash_and_recover),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
