@@ -85,7 +85,8 @@ int mhp_state_open(struct mhp_ctx *ctx, bool create)
 	rc = mhp_state_path(ctx, path, sizeof(path), "");
 	if (rc < 0)
 		return mhp_fail(ctx, rc, "the state directory path is too long");
-	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* a relative --state-dir (no sysroot) is relative to the cwd, as before */
+	fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	{
