@@ -753,6 +753,45 @@ static void test_blocks_survive_apply(void **state)
 	env_free(&e);
 }
 
+/* status as a normal user: the applied plan is root's, the error says so */
+static void test_state_dir_not_root(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	int status;
+	pid_t pid;
+	char p[512];
+
+	if (geteuid() != 0)
+		skip();
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	mhp_plan_unref(plan);
+	/* like the live /run: everyone may walk to the root-only directory */
+	assert_int_equal(chmod(e.root, 0755), 0);
+	snprintf(p, sizeof(p), "%s/run", e.root);
+	assert_int_equal(chmod(p, 0755), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct mhp_plan *applied = NULL;
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(2);
+		if (mhp_get_applied_plan(e.ctx, DEV, &applied) != -EACCES)
+			_exit(3);
+		if (mhp_journal_pending(e.ctx) != NULL)
+			_exit(4);
+		/* the live state is still readable */
+		if (!mhp_dax_dev_get_by_name(e.ctx, DEV))
+			_exit(5);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	env_free(&e);
+}
+
 /* ---- issue 11: 6.3+ binding, convert in place ---- */
 
 static void test_offline_to_devdax_kmem_default(void **state)
@@ -1005,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_pending_not_while_locked),
 		cmocka_unit_test(test_cancel_rolls_back),
 		cmocka_unit_test(test_state_dir_safety),
+		cmocka_unit_test(test_state_dir_not_root),
 		cmocka_unit_test(test_blocks_survive_apply),
 		cmocka_unit_test(test_offline_to_devdax_kmem_default),
 		cmocka_unit_test(test_convert_in_place),
