@@ -22,6 +22,8 @@ struct mhp_block {
 	bool have_node;
 	bool removable;
 	bool have_removable;
+	bool stale;		/* re-read before use; gone if that fails */
+	bool gone;		/* the kernel removed it; kept for holders */
 };
 
 struct mhp_block_cache {
@@ -192,7 +194,20 @@ MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_blo
 		return -ENOMEM;
 	pos = cache_pos(c, index);
 	if (pos < c->nr && c->blocks[pos]->index == index) {
-		*out = c->blocks[pos];
+		b = c->blocks[pos];
+		if (b->stale) {
+			b->stale = false;
+			b->gone = !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu",
+					      (unsigned long long)index);
+			b->have_node = b->have_removable = false;
+			if (!b->gone && block_read(b) < 0)
+				return -EIO;
+			if (b->gone)
+				b->state = MHP_BLOCK_UNKNOWN;
+		}
+		if (b->gone)
+			return -ENOENT;
+		*out = b;
 		return 0;
 	}
 	/* absence is an answer, not a failure: no error is recorded */
@@ -280,7 +295,10 @@ MHP_EXPORT struct mhp_block *mhp_block_get_first(struct mhp_ctx *ctx)
 	mhp_clear_error(ctx);
 	if (!c || (!c->complete && scan_all(ctx) < 0))
 		return NULL;
-	return c->nr ? c->blocks[0] : NULL;
+	for (size_t i = 0; i < c->nr; i++)
+		if (!c->blocks[i]->gone)
+			return c->blocks[i];
+	return NULL;
 }
 
 MHP_EXPORT struct mhp_block *mhp_block_get_next(struct mhp_block *block)
@@ -288,7 +306,23 @@ MHP_EXPORT struct mhp_block *mhp_block_get_next(struct mhp_block *block)
 	struct mhp_block_cache *c = block->ctx->blocks;
 	size_t pos = cache_pos(c, block->index);
 
-	return pos + 1 < c->nr ? c->blocks[pos + 1] : NULL;
+	while (++pos < c->nr)
+		if (!c->blocks[pos]->gone)
+			return c->blocks[pos];
+	return NULL;
+}
+
+void mhp_blocks_invalidate(struct mhp_ctx *ctx)
+{
+	struct mhp_block_cache *c = ctx->blocks;
+	size_t i;
+
+	if (!c)
+		return;
+	/* holders keep valid objects: re-read them, never free them */
+	for (i = 0; i < c->nr; i++)
+		c->blocks[i]->stale = true;
+	c->complete = false;
 }
 
 void mhp_blocks_free(struct mhp_ctx *ctx)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "private.h"
 #include "ctx.h"
@@ -46,6 +47,7 @@ MHP_EXPORT int mhp_new(struct mhp_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->refcount = 1;
+	ctx->state_fd = -1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = LOG_ERR;
 	env = secure_getenv("MHP_LOG");
@@ -77,6 +79,8 @@ MHP_EXPORT struct mhp_ctx *mhp_unref(struct mhp_ctx *ctx)
 		return ctx;
 	info(ctx, "ctx %p released\n", (void *)ctx);
 	mhp_ctx_free_objects(ctx);
+	if (ctx->state_fd >= 0)
+		close(ctx->state_fd);
 	free(ctx->sysroot);
 	free(ctx->state_dir);
 	free(ctx);
@@ -155,6 +159,13 @@ MHP_EXPORT int mhp_set_sysroot(struct mhp_ctx *ctx, const char *dir)
 MHP_EXPORT const char *mhp_get_sysroot(struct mhp_ctx *ctx)
 {
 	return ctx->sysroot[0] ? ctx->sysroot : "/";
+}
+
+MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx)
+{
+	/* async-signal-safe: one store to a volatile sig_atomic_t */
+	if (ctx)
+		ctx->cancel = 1;
 }
 
 bool mhp_is_live(struct mhp_ctx *ctx)

@@ -3,6 +3,8 @@
 #ifndef _LIBMHP_CTX_H_
 #define _LIBMHP_CTX_H_
 
+#include <signal.h>
+
 #include "private.h"
 
 struct mhp_node;
@@ -15,7 +17,10 @@ struct mhp_ctx {
 	void *userdata;
 	char *sysroot;		/* "" for the live system */
 	char *state_dir;	/* below the sysroot; NULL = MHP_RUNDIR */
+	int state_fd;		/* the state directory while the run lock is held, else -1 */
 	char journal_device[32];
+	volatile sig_atomic_t cancel;	/* mhp_cancel(): stop the run */
+	struct mhp_apply_report report;	/* of the last mhp_apply() */
 	char last_error[512];
 
 	struct mhp_platform *platform;	/* probed once */
@@ -35,6 +40,7 @@ struct mhp_ctx {
 	int (*write_hook)(struct mhp_ctx *ctx, const char *path, const char *val,
 			  void *arg);
 	void *write_hook_arg;
+	unsigned int retry_backoff_ms;	/* tests: first offline retry delay, 0 = 50 */
 	struct cxl_ctx *cxl;
 	struct daxctl_ctx *daxctl;
 };

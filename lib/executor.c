@@ -4,6 +4,7 @@
  * it on failure, offline a device with retries, recover interrupted runs.
  */
 #include <libkmod.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "private.h"
 #include "ctx.h"
 
+/* One run of apply, offline or recover. */
 struct run {
 	struct mhp_ctx *ctx;
 	const char *device;
@@ -19,7 +21,17 @@ struct run {
 	void *userdata;
 	uint64_t done, total;
 	struct mhp_journal *journal;
-	struct mhp_journal_state prev;	/* what to restore */
+	struct mhp_journal_state st;	/* as found, and what was changed */
+	/* apply only */
+	struct mhp_plan *plan;
+	struct mhp_dax_dev *dev;
+	unsigned int flags;
+	struct mhp_agents agents;
+	uint64_t first, end;		/* the device's blocks */
+	int want_knob;
+	bool convert;			/* kmem bound with the wrong knob: rebind */
+	bool rebind;			/* kmem will be (re)bound */
+	bool shape_differs;		/* online blocks differ from the plan */
 };
 
 static void emit(struct run *r, enum mhp_event_type type, uint64_t block,
@@ -71,6 +83,30 @@ static uint64_t now_ms(void)
 
 /* ---- sysfs steps ---- */
 
+static const char *const auto_online_words[] = {
+	"offline", "online", "online_kernel", "online_movable",
+};
+
+static bool valid_auto_online(const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(auto_online_words); i++)
+		if (strcmp(v, auto_online_words[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool cancelled(struct run *r)
+{
+	return r->ctx->cancel != 0;
+}
+
+static int cancel_error(struct run *r)
+{
+	return mhp_fail(r->ctx, -ECANCELED, "interrupted by a signal");
+}
+
 static int block_write_state(struct mhp_ctx *ctx, uint64_t idx, const char *state)
 {
 	return mhp_write_attr(ctx, state, "/sys/devices/system/memory/memory%llu/state",
@@ -84,6 +120,19 @@ static int block_refresh(struct mhp_ctx *ctx, uint64_t idx, struct mhp_block **b
 	return rc < 0 ? rc : mhp_block_refresh(*b);
 }
 
+/* State and zone of block @idx now; absent blocks read as offline. */
+static struct mhp_journal_block block_now(struct mhp_ctx *ctx, uint64_t idx)
+{
+	struct mhp_journal_block now = { MHP_BLOCK_OFFLINE, MHP_ZONE_NONE, true };
+	struct mhp_block *b;
+
+	if (block_refresh(ctx, idx, &b) == 0 && mhp_block_get_state(b) == MHP_BLOCK_ONLINE) {
+		now.state = MHP_BLOCK_ONLINE;
+		now.zone = mhp_block_get_zone(b);
+	}
+	return now;
+}
+
 static const char *online_word(enum mhp_zone zone)
 {
 	return zone == MHP_ZONE_MOVABLE ? "online_movable" : "online_kernel";
@@ -93,6 +142,27 @@ static int driver_write(struct mhp_ctx *ctx, const char *driver, const char *fil
 			const char *device)
 {
 	return mhp_write_attr(ctx, device, "/sys/bus/dax/drivers/%s/%s", driver, file);
+}
+
+/*
+ * Journal @record, then write @val to the sysfs file: the record is
+ * durable before the change it announces, so recovery knows about it.
+ */
+static int journaled_write(struct run *r, const char *record, const char *val,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int journaled_write(struct run *r, const char *record, const char *val,
+			   const char *fmt, ...)
+{
+	char path[MHP_PATH_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	rc = mhp_journal_log(r->journal, "%s", record);
+	return rc < 0 ? rc : mhp_write_attr(r->ctx, val, "%s", path);
 }
 
 static int ensure_kmem(struct mhp_ctx *ctx)
@@ -120,24 +190,56 @@ static int ensure_kmem(struct mhp_ctx *ctx)
 	return 0;
 }
 
-static int bind_kmem(struct mhp_ctx *ctx, struct mhp_dax_dev *dev)
+/*
+ * Move a device between dax drivers the way libdaxctl does: the old
+ * driver forgets the id (remove_id) and lets go (unbind); the new one
+ * learns it (new_id, which also attaches an unbound device) and binds.
+ * Since 6.3, hmem and CXL dax devices match only kmem by default, so
+ * device_dax/bind answers ENODEV until device_dax/new_id has named the
+ * device; on 6.1 device_dax matches everything and kmem needs the id.
+ */
+static int driver_detach(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, const char *driver)
 {
 	const char *name = mhp_dax_dev_get_name(dev);
 	int rc;
 
-	/* 6.1: device_dax matches everything, so kmem needs a new_id */
-	rc = driver_write(ctx, "kmem", "new_id", name);
-	if (rc == -EEXIST || rc == -ENODEV || rc == -EINVAL) {
+	/* the id may not be in the driver's list: that is expected */
+	if (driver_write(ctx, driver, "remove_id", name) < 0)
 		mhp_clear_error(ctx);
-		rc = driver_write(ctx, "kmem", "bind", name);
-	}
+	rc = driver_write(ctx, driver, "unbind", name);
 	mhp_dax_dev_refresh(dev);
-	if (rc == 0 && mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_KMEM)
-		rc = -ENXIO;
+	if (rc == 0 && mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_NONE)
+		rc = mhp_fail(ctx, -EBUSY, "%s is still bound after unbinding %s", name, driver);
+	return rc;
+}
+
+static int driver_attach(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, const char *driver,
+			 enum mhp_dax_driver want)
+{
+	const char *name = mhp_dax_dev_get_name(dev);
+	int rc;
+
+	/* EEXIST: id known already; the bind below decides */
+	if (driver_write(ctx, driver, "new_id", name) < 0)
+		mhp_clear_error(ctx);
+	mhp_dax_dev_refresh(dev);
+	if (mhp_dax_dev_get_driver(dev) == want)
+		return 0;
+	rc = driver_write(ctx, driver, "bind", name);
+	mhp_dax_dev_refresh(dev);
+	if (rc == 0 && mhp_dax_dev_get_driver(dev) != want)
+		rc = mhp_fail(ctx, -ENXIO, "%s did not take %s", driver, name);
+	return rc;
+}
+
+static int bind_kmem(struct mhp_ctx *ctx, struct mhp_dax_dev *dev)
+{
+	int rc = driver_attach(ctx, dev, "kmem", MHP_DAX_DRIVER_KMEM);
+
 	if (rc < 0)
 		return mhp_fail(ctx, rc,
 				"kmem did not take %s (%s): the kernel log (dmesg) says why, e.g. no target node, the range is busy, or nothing is left after block alignment",
-				name, strerror(-rc));
+				mhp_dax_dev_get_name(dev), strerror(-rc));
 	return 0;
 }
 
@@ -157,64 +259,30 @@ static int dev_block_range(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 		return rc;
 	bs = mhp_platform_get_block_size(p);
 	mhp_platform_unref(p);
+	if (!bs)
+		return mhp_fail(ctx, -EINVAL, "the memory block size is unknown");
 	*first = DIV_ROUND_UP(res, bs);
 	*end = (res + mhp_dax_dev_get_size(dev)) / bs;
+	if (*end < *first)
+		*end = *first;
 	return 0;
 }
 
-/* ---- saved plans ---- */
-
-static int plan_save(struct mhp_ctx *ctx, const struct mhp_plan *plan, const char *name)
+/* pgmigrate_success of /proc/vmstat in bytes, or UINT64_MAX. */
+static uint64_t migrated_so_far(struct mhp_ctx *ctx)
 {
-	char path[MHP_PATH_MAX], tmp[MHP_PATH_MAX + 8], *json;
-	FILE *f;
-	int rc;
+	char *text = mhp_read_file(ctx, "/proc/vmstat");
+	unsigned long long pages;
+	struct mhp_platform *p;
+	uint64_t bytes = UINT64_MAX;
 
-	rc = mhp_plan_to_json(plan, MHP_JSON_BLOCKS, &json);
-	if (rc < 0)
-		return rc;
-	mhp_state_path(ctx, path, sizeof(path), name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	rc = f ? 0 : -errno;
-	if (f) {
-		if (fputs(json, f) < 0 || fflush(f) || fdatasync(fileno(f)))
-			rc = -EIO;
-		if (fclose(f) && !rc)
-			rc = -EIO;
+	if (text && mhp_stat_value(text, "pgmigrate_success", &pages) == 0 &&
+	    mhp_get_platform(ctx, &p) == 0) {
+		bytes = pages * mhp_platform_get_page_size(p);
+		mhp_platform_unref(p);
 	}
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	free(json);
-	if (rc < 0)
-		return mhp_fail(ctx, rc, "cannot save the plan to %s: %s", path, strerror(-rc));
-	return 0;
-}
-
-static int plan_load(struct mhp_ctx *ctx, const char *name, struct mhp_plan **plan)
-{
-	char *json = mhp_read_file(ctx, "%s/%s", mhp_get_state_dir(ctx), name);
-	int rc;
-
-	if (!json)
-		return -errno;
-	rc = mhp_plan_from_json(ctx, json, plan);
-	free(json);
-	return rc;
-}
-
-static void applied_name(char *buf, size_t len, const char *device)
-{
-	snprintf(buf, len, "applied-%s.json", device);
-}
-
-MHP_EXPORT int mhp_get_applied_plan(struct mhp_ctx *ctx, const char *device,
-				    struct mhp_plan **plan)
-{
-	char name[64];
-
-	applied_name(name, sizeof(name), device);
-	return plan_load(ctx, name, plan);
+	free(text);
+	return bytes;
 }
 
 /* ---- rollback ---- */
@@ -222,73 +290,236 @@ MHP_EXPORT int mhp_get_applied_plan(struct mhp_ctx *ctx, const char *device,
 static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 			 uint64_t deadline);
 
+/* What the journal says block @idx was before the run. */
+static struct mhp_journal_block block_before(const struct mhp_journal_state *st, uint64_t idx)
+{
+	static const struct mhp_journal_block absent = { MHP_BLOCK_OFFLINE, MHP_ZONE_NONE, true };
+
+	if (!st->prev_blocks || idx < st->first || idx >= st->end)
+		return absent;
+	return st->prev_blocks[idx - st->first];
+}
+
+static bool same_block_state(struct mhp_journal_block a, struct mhp_journal_block b)
+{
+	return a.state == b.state && (a.state != MHP_BLOCK_ONLINE || a.zone == b.zone);
+}
+
+struct restore {
+	uint64_t restored, offline_failed, online_failed, mismatched;
+	int rc;
+	char what[256];		/* first thing that could not be restored */
+};
+
+static void restore_failed(struct restore *res, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void restore_failed(struct restore *res, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (res->rc == 0) {
+		res->rc = rc < 0 ? rc : -EIO;
+		va_start(ap, fmt);
+		vsnprintf(res->what, sizeof(res->what), fmt, ap);
+		va_end(ap);
+	}
+}
+
 /*
- * Put the device back as the journal says it was: offline what this run
- * onlined (or, if it was not kmem-bound before, every online block of
- * the range), unbind kmem, rebind the previous driver, restore the knob
- * and auto_online_blocks. Returns 0 when everything was restored.
+ * kmem holds the device with another knob than found (the run set it and
+ * rebound): the memmap of every block is in the wrong place, so all of
+ * them go offline and kmem is rebound with the knob as found.
  */
-static int rollback(struct run *r, struct mhp_dax_dev *dev,
-		    const struct mhp_journal_state *st, uint64_t first, uint64_t end)
+static bool must_rebind_kmem(struct mhp_dax_dev *dev, const struct mhp_journal_state *st)
+{
+	int knob;
+
+	mhp_dax_dev_refresh(dev);
+	knob = mhp_dax_dev_get_memmap_on_memory(dev);
+	return strcmp(st->prev_driver, "kmem") == 0 &&
+	       mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM &&
+	       st->prev_knob >= 0 && knob >= 0 && knob != st->prev_knob;
+}
+
+/* Offline what was not online before, or is online in another zone now. */
+static void restore_offline_extra(struct run *r, const struct mhp_journal_state *st,
+				  bool all, struct restore *res)
+{
+	uint64_t deadline = now_ms() + 30000, idx;
+
+	for (idx = st->end; idx-- > st->first;) {
+		struct mhp_journal_block was = block_before(st, idx), now = block_now(r->ctx, idx);
+
+		if (!was.recorded || now.state != MHP_BLOCK_ONLINE ||
+		    (!all && same_block_state(was, now)))
+			continue;
+		emit(r, MHP_EVENT_ROLLBACK, idx, now.zone, 0, "offlining memory block %llu",
+		     (unsigned long long)idx);
+		if (offline_block(r, idx, 5, deadline) < 0) {
+			res->offline_failed++;
+			restore_failed(res, -EBUSY, "block %llu cannot be offlined",
+				       (unsigned long long)idx);
+		} else if (was.state != MHP_BLOCK_ONLINE) {
+			res->restored++;
+		}
+	}
+	mhp_clear_error(r->ctx);
+}
+
+static void restore_write(struct run *r, struct restore *res, const char *val,
+			  const char *what, const char *path)
+{
+	int rc;
+
+	emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0, "restoring %s", what);
+	rc = mhp_write_attr(r->ctx, val, "%s", path);
+	if (rc < 0)
+		restore_failed(res, rc, "%s: %s", what, r->ctx->last_error);
+}
+
+/* The driver (and, while no driver holds it, the knob) as found. */
+static void restore_driver(struct run *r, struct mhp_dax_dev *dev,
+			   const struct mhp_journal_state *st, bool rebind, struct restore *res)
 {
 	struct mhp_ctx *ctx = r->ctx;
 	bool was_kmem = strcmp(st->prev_driver, "kmem") == 0;
-	uint64_t deadline = now_ms() + 30000, idx;
-	int rc = 0, still_online = 0;
+	char path[MHP_PATH_MAX], what[64];
+	int rc;
 
-	mhp_blocks_free(ctx);
-	for (idx = end; idx-- > first;) {
-		struct mhp_block *b;
-		bool ours = !was_kmem;
-		size_t i;
-
-		for (i = 0; !ours && i < st->nr_onlined; i++)
-			ours = st->onlined[i] == idx;
-		if (!ours || block_refresh(ctx, idx, &b) < 0 ||
-		    mhp_block_get_state(b) == MHP_BLOCK_OFFLINE)
-			continue;
-		emit(r, MHP_EVENT_ROLLBACK, idx, mhp_block_get_zone(b), 0,
-		     "offlining memory block %llu", (unsigned long long)idx);
-		if (offline_block(r, idx, 5, deadline) < 0)
-			still_online++;
-	}
-	mhp_clear_error(ctx);
-	if (still_online) {
-		rc = mhp_fail(ctx, -EBUSY,
-			      "rollback incomplete: %d block(s) of %s could not be offlined, so kmem stays bound (unbinding would leak the range until reboot)",
-			      still_online, r->device);
-	} else if (!was_kmem && (st->bound_kmem ||
-				 mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM)) {
+	mhp_dax_dev_refresh(dev);
+	if ((!was_kmem || rebind) && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM) {
 		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
-		driver_write(ctx, "kmem", "unbind", r->device);
+		rc = driver_detach(ctx, dev, "kmem");
+		if (rc < 0) {
+			restore_failed(res, rc, "unbinding kmem failed: %s", ctx->last_error);
+			return;
+		}
+	}
+	if (was_kmem && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_DEVICE_DAX) {
+		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0, "unbinding device_dax");
+		if (driver_detach(ctx, dev, "device_dax") < 0) {
+			restore_failed(res, -EIO, "unbinding device_dax failed: %s", ctx->last_error);
+			return;
+		}
+	}
+	if (st->prev_knob >= 0 && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_NONE &&
+	    mhp_dax_dev_get_memmap_on_memory(dev) != st->prev_knob) {
+		snprintf(what, sizeof(what), "memmap_on_memory=%d", st->prev_knob);
+		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/memmap_on_memory", r->device);
+		restore_write(r, res, st->prev_knob ? "1" : "0", what, path);
 		mhp_dax_dev_refresh(dev);
 	}
-	if (!still_online && strcmp(st->prev_driver, "device_dax") == 0 &&
-	    mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_DEVICE_DAX) {
+	if (strcmp(st->prev_driver, "device_dax") == 0 &&
+	    mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_NONE) {
 		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0, "rebinding device_dax");
-		if (driver_write(ctx, "device_dax", "bind", r->device) < 0 && !rc)
-			rc = -EIO;
-		mhp_dax_dev_refresh(dev);
+		if (driver_attach(ctx, dev, "device_dax", MHP_DAX_DRIVER_DEVICE_DAX) < 0)
+			restore_failed(res, -EIO, "rebinding device_dax failed: %s", ctx->last_error);
 	}
-	if (st->knob_set && st->prev_knob >= 0 && !still_online) {
-		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0,
-		     "restoring memmap_on_memory=%d", st->prev_knob);
-		if (mhp_write_attr(ctx, st->prev_knob ? "1" : "0",
-				   "/sys/bus/dax/devices/%s/memmap_on_memory", r->device) < 0 &&
-		    !rc)
-			rc = -EIO;
+	if (was_kmem && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_NONE) {
+		char now[32] = "";
+
+		/* the blocks come back offline; the loop below onlines them */
+		mhp_read_attr(ctx, now, sizeof(now), "/sys/devices/system/memory/auto_online_blocks");
+		if (now[0] && strcmp(now, "offline") != 0)
+			restore_write(r, res, "offline", "auto_online_blocks=offline while rebinding",
+				      "/sys/devices/system/memory/auto_online_blocks");
+		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0, "rebinding kmem");
+		if (bind_kmem(ctx, dev) < 0)
+			restore_failed(res, -EIO, "rebinding kmem failed: %s", ctx->last_error);
+		mhp_blocks_invalidate(ctx);
 	}
-	if (st->auto_online_set && st->prev_auto_online[0]) {
-		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, 0,
-		     "restoring auto_online_blocks=%s", st->prev_auto_online);
-		if (mhp_write_attr(ctx, st->prev_auto_online,
-				   "/sys/devices/system/memory/auto_online_blocks") < 0 && !rc)
-			rc = -EIO;
-	}
-	return rc;
 }
 
-/* ---- apply ---- */
+/* Online what was online before, in the zone it had. */
+static void restore_online_missing(struct run *r, const struct mhp_journal_state *st,
+				   struct restore *res)
+{
+	uint64_t idx;
+
+	for (idx = st->first; idx < st->end; idx++) {
+		struct mhp_journal_block was = block_before(st, idx), now = block_now(r->ctx, idx);
+		int rc;
+
+		if (was.state != MHP_BLOCK_ONLINE || now.state == MHP_BLOCK_ONLINE)
+			continue;
+		emit(r, MHP_EVENT_ROLLBACK, idx, was.zone, 0, "re-onlining memory block %llu %s",
+		     (unsigned long long)idx, mhp_zone_name(was.zone));
+		rc = block_write_state(r->ctx, idx, online_word(was.zone));
+		if (rc < 0) {
+			res->online_failed++;
+			restore_failed(res, rc, "block %llu cannot be re-onlined %s",
+				       (unsigned long long)idx, mhp_zone_name(was.zone));
+		} else {
+			res->restored++;
+		}
+	}
+	mhp_clear_error(r->ctx);
+}
+
+static uint64_t count_mismatched(struct mhp_ctx *ctx, const struct mhp_journal_state *st)
+{
+	uint64_t idx, n = 0;
+
+	for (idx = st->first; idx < st->end; idx++) {
+		struct mhp_journal_block was = block_before(st, idx);
+
+		if (was.recorded && !same_block_state(was, block_now(ctx, idx)))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Put the device back as the journal found it: every block in the state
+ * and zone it had, the same driver, knob and auto_online_blocks. Blocks
+ * that were online before the run are never left offline, and kmem is
+ * never unbound while a block is online (that would leak the range).
+ * Returns 0 when everything was restored; otherwise records what could
+ * not be in the error and returns a negative errno.
+ */
+static int rollback(struct run *r, struct mhp_dax_dev *dev, const struct mhp_journal_state *st)
+{
+	struct mhp_ctx *ctx = r->ctx;
+	struct restore res = { 0 };
+	char now[32] = "";
+	bool rebind;
+
+	mhp_blocks_invalidate(ctx);
+	if (!st->prev_complete) {
+		/* the run stopped while recording what it found: it changed nothing */
+		return 0;
+	}
+	rebind = must_rebind_kmem(dev, st);
+	restore_offline_extra(r, st, rebind, &res);
+	if (res.offline_failed) {
+		restore_failed(&res, -EBUSY, "%llu block(s) cannot be offlined, so kmem stays bound (unbinding would leak the range until reboot)",
+			       (unsigned long long)res.offline_failed);
+	} else {
+		restore_driver(r, dev, st, rebind, &res);
+		restore_online_missing(r, st, &res);
+	}
+	if (st->prev_auto_online[0] &&
+	    mhp_read_attr(ctx, now, sizeof(now), "/sys/devices/system/memory/auto_online_blocks") > 0 &&
+	    strcmp(now, st->prev_auto_online) != 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "auto_online_blocks=%s", st->prev_auto_online);
+		restore_write(r, &res, st->prev_auto_online, what,
+			      "/sys/devices/system/memory/auto_online_blocks");
+	}
+	res.mismatched = count_mismatched(ctx, st);
+	ctx->report.blocks_restored = res.restored;
+	if (res.rc == 0 && res.mismatched)
+		restore_failed(&res, -EIO, "%llu block(s) are not in the state they had",
+			       (unsigned long long)res.mismatched);
+	if (res.rc < 0)
+		return mhp_fail(ctx, res.rc, "restored %llu block(s), but %s",
+				(unsigned long long)res.restored, res.what);
+	return 0;
+}
+
+/* ---- apply: checks ---- */
 
 static int check_stale(struct mhp_ctx *ctx, const struct mhp_plan *plan,
 		       struct mhp_dax_dev *dev)
@@ -296,8 +527,12 @@ static int check_stale(struct mhp_ctx *ctx, const struct mhp_plan *plan,
 	const struct mhp_plan_input *in = &plan->input;
 	const struct mhp_platform_desc *pd;
 	struct mhp_platform *p;
+	uint64_t first, end;
 	int rc;
 
+	rc = dev_block_range(ctx, dev, &first, &end);
+	if (rc < 0)
+		return rc;
 	rc = mhp_get_platform(ctx, &p);
 	if (rc < 0)
 		return rc;
@@ -334,34 +569,369 @@ static int check_stale(struct mhp_ctx *ctx, const struct mhp_plan *plan,
 	STALE(plan->memmap_on_device && in->dax_knob >= 0 &&
 	      mhp_dax_dev_get_memmap_on_memory(dev) < 0,
 	      "%s", "the device lost its memmap_on_memory attribute");
+	/* a plan file names its blocks: each must be one of the device's */
+	for (uint64_t i = 0; i < plan->nr_blocks; i++)
+		STALE(plan->blocks[i].index < first || plan->blocks[i].index >= end ||
+		      (i && plan->blocks[i].index <= plan->blocks[i - 1].index),
+		      "block %llu is not one of the device's blocks %llu-%llu in order",
+		      (unsigned long long)plan->blocks[i].index,
+		      (unsigned long long)first, (unsigned long long)end - 1);
 #undef STALE
 	mhp_platform_unref(p);
 	return 0;
 }
 
-static bool already_applied(struct mhp_ctx *ctx, const struct mhp_plan *plan,
-			    struct mhp_dax_dev *dev)
+/* The plan's entry for block @idx (check_stale made them ascending). */
+static const struct mhp_plan_block *planned(const struct mhp_plan *plan, uint64_t idx)
+{
+	uint64_t lo = 0, hi = plan->nr_blocks;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (plan->blocks[mid].index < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < plan->nr_blocks && plan->blocks[lo].index == idx ? &plan->blocks[lo] : NULL;
+}
+
+/*
+ * Read the device as found (driver, knob, every block) once, into the
+ * report and r->st.prev_blocks, which the journal and the nothing-to-do
+ * check use without reading sysfs again. Without kmem there are no
+ * blocks to read: the range is offline by definition.
+ */
+static int find_device(struct run *r)
+{
+	struct mhp_apply_report *rep = &r->ctx->report;
+	uint64_t idx;
+
+	rep->found_driver = mhp_dax_dev_get_driver(r->dev);
+	rep->found_knob = mhp_dax_dev_get_memmap_on_memory(r->dev);
+	rep->migrated_bytes = UINT64_MAX;
+	r->shape_differs = false;
+	r->st.first = r->first;
+	r->st.end = r->end;
+	r->st.prev_blocks = calloc(r->end - r->first + 1, sizeof(*r->st.prev_blocks));
+	if (!r->st.prev_blocks)
+		return -ENOMEM;
+	for (idx = r->first; idx < r->end; idx++) {
+		struct mhp_journal_block now = { MHP_BLOCK_OFFLINE, MHP_ZONE_NONE, true };
+		const struct mhp_plan_block *pb = planned(r->plan, idx);
+
+		if (rep->found_driver == MHP_DAX_DRIVER_KMEM)
+			now = block_now(r->ctx, idx);
+		r->st.prev_blocks[idx - r->first] = now;
+		if (now.state != MHP_BLOCK_ONLINE)
+			continue;
+		rep->found_online++;
+		if (now.zone == MHP_ZONE_MOVABLE)
+			rep->found_movable++;
+		else
+			rep->found_normal++;
+		if (!pb || pb->zone != now.zone)
+			r->shape_differs = true;
+	}
+	mhp_clear_error(r->ctx);
+	/*
+	 * kmem bound with the other knob: the memmap of every block is in
+	 * the wrong place, and the knob cannot change while kmem holds the
+	 * device, so it must be offlined and rebound.
+	 */
+	r->convert = rep->found_driver == MHP_DAX_DRIVER_KMEM && rep->found_knob >= 0 &&
+		     rep->found_knob != r->want_knob;
+	if (r->convert && rep->found_online)
+		r->shape_differs = true;
+	return 0;
+}
+
+static bool already_applied(struct run *r)
 {
 	uint64_t i;
 
-	if (mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_KMEM)
+	if (mhp_dax_dev_get_driver(r->dev) != MHP_DAX_DRIVER_KMEM || r->convert)
 		return false;
-	for (i = 0; i < plan->nr_blocks; i++) {
-		struct mhp_block *b;
+	for (i = 0; i < r->plan->nr_blocks; i++) {
+		const struct mhp_plan_block *pb = &r->plan->blocks[i];
+		struct mhp_journal_block now = block_before(&r->st, pb->index);
 
-		if (block_refresh(ctx, plan->blocks[i].index, &b) < 0 ||
-		    mhp_block_get_state(b) != MHP_BLOCK_ONLINE ||
-		    mhp_block_get_zone(b) != plan->blocks[i].zone)
+		if (now.state != MHP_BLOCK_ONLINE || now.zone != pb->zone)
 			return false;
 	}
 	return true;
 }
 
+static bool may_hold_data(const struct mhp_plan *plan, struct mhp_dax_dev *dev)
+{
+	/* the live device decides; a plan file may say anything */
+	return mhp_dax_dev_is_persistent(dev) ||
+	       mhp_dax_dev_get_provenance(dev) == MHP_PROV_CXL_PMEM ||
+	       mhp_dax_dev_get_provenance(dev) == MHP_PROV_NVDIMM || plan->input.persistent;
+}
+
+/* Refuse before anything is written: stale plan, consent, drivers, agents. */
+static int preflight(struct run *r)
+{
+	struct mhp_ctx *ctx = r->ctx;
+	struct mhp_plan *plan = r->plan;
+	const char *name = r->device;
+	enum mhp_dax_driver drv = mhp_dax_dev_get_driver(r->dev);
+	const struct mhp_apply_report *rep = &ctx->report;
+	unsigned int a;
+	int rc;
+
+	rc = check_stale(ctx, plan, r->dev);
+	if (rc < 0)
+		return rc;
+	if (may_hold_data(plan, r->dev) && !(r->flags & MHP_APPLY_DESTROY_DATA))
+		return mhp_fail(ctx, -EPERM,
+				"%s is persistent memory (%s) and may hold data; converting it to system RAM destroys that data. Re-run with --force-destroy-data if that is intended",
+				name, mhp_provenance_name(mhp_dax_dev_get_provenance(r->dev)));
+	if (plan->nr_blocks == 0)
+		return mhp_fail(ctx, -EINVAL,
+				"%s has no whole memory block after alignment; kmem would refuse it (see the plan's alignment_waste_bytes)",
+				name);
+	if (drv == MHP_DAX_DRIVER_OTHER)
+		return mhp_fail(ctx, -EBUSY, "%s is bound to a driver libmhp does not know; unbind it first",
+				name);
+	rc = find_device(r);
+	if (rc < 0)
+		return rc;
+	if (already_applied(r))
+		return MHP_NOTHING_TO_DO;
+	if (r->shape_differs && (r->flags & MHP_APPLY_NO_CONVERT))
+		return mhp_fail(ctx, -EBUSY,
+				"%s is already online in another shape than planned (%llu block(s) online: %llu normal, %llu movable; memmap_on_memory=%d, the plan wants %d); refusing to convert it with --no-convert, nothing was changed",
+				name, (unsigned long long)rep->found_online,
+				(unsigned long long)rep->found_normal,
+				(unsigned long long)rep->found_movable, rep->found_knob, r->want_knob);
+	if (plan->memmap_on_device && mhp_dax_dev_get_memmap_on_memory(r->dev) < 0 &&
+	    !plan->platform.kmem_memmap)
+		return mhp_fail(ctx, -EOPNOTSUPP,
+				"the plan puts the memmap on %s but this kernel's kmem cannot", name);
+
+	mhp_agents_detect(ctx, &r->agents);
+	for (a = 0; a < r->agents.nr; a++)
+		emit(r, MHP_EVENT_WARNING, 0, MHP_ZONE_NONE, 0, "auto-online agent: %s",
+		     r->agents.what[a]);
+	if (r->agents.nr && (r->flags & MHP_APPLY_NO_ARBITRATE))
+		return mhp_fail(ctx, -EBUSY,
+				"%u agent(s) may online %s's blocks behind our back (first: %s); refusing with --no-arbitrate",
+				r->agents.nr, name, r->agents.what[0]);
+	r->rebind = drv != MHP_DAX_DRIVER_KMEM || r->convert;
+	r->total = plan->nr_blocks;
+	return 0;
+}
+
+static void found_report(struct run *r, const char *verb)
+{
+	const struct mhp_apply_report *rep = &r->ctx->report;
+
+	if (rep->found_driver != MHP_DAX_DRIVER_KMEM)
+		return;
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+	     "found %s on kmem with memmap_on_memory=%d: %llu block(s) online (%llu normal, %llu movable); %s",
+	     r->device, rep->found_knob, (unsigned long long)rep->found_online,
+	     (unsigned long long)rep->found_normal, (unsigned long long)rep->found_movable,
+	     r->convert ? (*verb == 'w' ? "would convert it in place" : "converting it in place") :
+			  (r->shape_differs ? "re-onlining the blocks in the wrong zone" :
+					      "onlining the rest"));
+}
+
+static int dry_run_report(struct run *r)
+{
+	const struct mhp_plan *plan = r->plan;
+	int knob = mhp_dax_dev_get_memmap_on_memory(r->dev);
+	enum mhp_dax_driver drv = mhp_dax_dev_get_driver(r->dev);
+
+	found_report(r, "would");
+	if (r->agents.kernel_auto_online && r->rebind)
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "would set auto_online_blocks=offline (now %s) while binding",
+		     r->agents.auto_online);
+	if (r->convert)
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "would offline %llu block(s) and unbind kmem",
+		     (unsigned long long)r->ctx->report.found_online);
+	if (knob >= 0 && knob != r->want_knob)
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "would set %s/memmap_on_memory=%d", r->device, r->want_knob);
+	if (drv != MHP_DAX_DRIVER_KMEM)
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "would unbind %s from %s and bind kmem", r->device,
+		     mhp_dax_driver_name(drv));
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+	     "would online %llu block(s) from %llu: %llu MiB movable, %llu MiB normal",
+	     (unsigned long long)plan->nr_blocks,
+	     (unsigned long long)plan->blocks[0].index,
+	     (unsigned long long)(plan->movable_bytes >> 20),
+	     (unsigned long long)(plan->normal_bytes >> 20));
+	return 0;
+}
+
+/* ---- apply: steps ---- */
+
+/* Journal what was found, before any change: driver, knob, policy, blocks. */
+static int step_journal(struct run *r)
+{
+	struct mhp_ctx *ctx = r->ctx;
+	struct mhp_journal_state *st = &r->st;
+	enum mhp_dax_driver drv = mhp_dax_dev_get_driver(r->dev);
+	uint64_t idx;
+	int rc;
+
+	rc = mhp_journal_begin(ctx, r->device, "online", &r->journal);
+	if (rc < 0)
+		return rc;
+	/* recovery needs the plan of an interrupted run */
+	rc = mhp_state_save_plan(ctx, r->plan, "journal-plan.json");
+	if (rc < 0)
+		return rc;
+	snprintf(st->device, sizeof(st->device), "%s", r->device);
+	snprintf(st->prev_driver, sizeof(st->prev_driver), "%s",
+		 drv == MHP_DAX_DRIVER_NONE ? "" : mhp_dax_driver_name(drv));
+	st->prev_knob = mhp_dax_dev_get_memmap_on_memory(r->dev);
+	snprintf(st->prev_auto_online, sizeof(st->prev_auto_online), "%s",
+		 r->agents.auto_online);
+	rc = mhp_journal_log(r->journal, "prev-driver %s\nprev-knob %d\nprev-auto-online %s\nrange %llu %llu",
+			     st->prev_driver[0] ? st->prev_driver : "none", st->prev_knob,
+			     st->prev_auto_online[0] ? st->prev_auto_online : "none",
+			     (unsigned long long)r->first, (unsigned long long)r->end);
+	for (idx = r->first; rc == 0 && idx < r->end; idx++) {
+		const struct mhp_journal_block *b = &st->prev_blocks[idx - r->first];
+
+		/* as find_device() read them, before any change */
+		rc = mhp_journal_log(r->journal, "prev-block %llu %s %s",
+				     (unsigned long long)idx, mhp_block_state_name(b->state),
+				     mhp_zone_name(b->zone));
+	}
+	mhp_clear_error(ctx);
+	if (rc == 0)
+		rc = mhp_journal_log(r->journal, "prev-end");
+	if (rc == 0)
+		rc = mhp_journal_sync(r->journal);
+	st->prev_complete = rc == 0;
+	return rc;
+}
+
+static int step_quiesce(struct run *r)
+{
+	int rc;
+
+	if (!r->agents.kernel_auto_online || !r->rebind)
+		return 0;
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+	     "setting auto_online_blocks=offline (was %s) while binding", r->agents.auto_online);
+	r->st.auto_online_set = true;
+	rc = journaled_write(r, "auto-online offline", "offline",
+			     "/sys/devices/system/memory/auto_online_blocks");
+	return rc;
+}
+
+static const char *convert_remedy(void)
+{
+	return "the kernel keeps unmovable pages in ZONE_NORMAL blocks; boot with memhp_default_state=offline (or enable the boot-time service cxlmem-online@.service) so the memory waits offline for cxlmem";
+}
+
+/* Convert in place: offline the blocks of a live kmem device, unbind it. */
+static int step_convert(struct run *r)
+{
+	struct mhp_ctx *ctx = r->ctx;
+	struct mhp_apply_report *rep = &ctx->report;
+	uint64_t deadline = now_ms() + 120000, before, after, idx;
+	char record[64];
+	int rc;
+
+	if (!r->convert)
+		return 0;
+	rep->converted = true;
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+	     "offlining %llu block(s) to convert %s in place",
+	     (unsigned long long)rep->found_online, r->device);
+	before = migrated_so_far(ctx);
+	for (idx = r->end; idx-- > r->first;) {
+		struct mhp_journal_block now = block_now(ctx, idx);
+
+		if (cancelled(r))
+			return cancel_error(r);
+		if (now.state != MHP_BLOCK_ONLINE)
+			continue;
+		snprintf(record, sizeof(record), "offline %llu", (unsigned long long)idx);
+		rc = mhp_journal_log(r->journal, "%s", record);
+		if (rc == 0)
+			rc = offline_block(r, idx, 5, deadline);
+		if (rc < 0)
+			return mhp_fail(ctx, rc,
+					"cannot offline block %llu of %s (%s) to convert it: %s",
+					(unsigned long long)idx, r->device,
+					mhp_zone_name(now.zone),
+					now.zone == MHP_ZONE_NORMAL ? convert_remedy() :
+					"retry later, when fewer of its pages are pinned");
+		rep->blocks_offlined++;
+	}
+	after = migrated_so_far(ctx);
+	if (before != UINT64_MAX && after != UINT64_MAX && after >= before)
+		rep->migrated_bytes = after - before;
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
+	r->st.unbound_kmem = true;
+	rc = mhp_journal_log(r->journal, "unbind kmem");
+	if (rc == 0)
+		rc = driver_detach(ctx, r->dev, "kmem");
+	mhp_blocks_invalidate(ctx);
+	return rc;
+}
+
+static int step_knob(struct run *r)
+{
+	char record[16];
+	int knob = mhp_dax_dev_get_memmap_on_memory(r->dev);
+
+	if (knob < 0 || knob == r->want_knob ||
+	    mhp_dax_dev_get_driver(r->dev) == MHP_DAX_DRIVER_KMEM)
+		return 0;
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "setting memmap_on_memory=%d", r->want_knob);
+	snprintf(record, sizeof(record), "knob %d", r->want_knob);
+	r->st.knob_set = true;
+	return journaled_write(r, record, r->want_knob ? "1" : "0",
+			       "/sys/bus/dax/devices/%s/memmap_on_memory", r->device);
+}
+
+static int step_bind(struct run *r)
+{
+	struct mhp_ctx *ctx = r->ctx;
+	int rc;
+
+	if (mhp_dax_dev_get_driver(r->dev) == MHP_DAX_DRIVER_KMEM)
+		return 0;
+	rc = ensure_kmem(ctx);
+	if (rc < 0)
+		return rc;
+	if (mhp_dax_dev_get_driver(r->dev) == MHP_DAX_DRIVER_DEVICE_DAX) {
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding device_dax");
+		r->st.unbound = true;
+		rc = mhp_journal_log(r->journal, "unbind device_dax");
+		if (rc == 0)
+			rc = driver_detach(ctx, r->dev, "device_dax");
+		if (rc < 0)
+			return rc;
+	}
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "binding kmem");
+	r->st.bound_kmem = true;
+	rc = mhp_journal_log(r->journal, "bind kmem");
+	if (rc == 0)
+		rc = bind_kmem(ctx, r->dev);
+	/* kmem created new blocks: cached ones must be re-read */
+	mhp_blocks_invalidate(ctx);
+	return rc;
+}
+
 /*
  * Bring one block online in @zone. Another agent may have onlined it (or
  * do so between our reads and writes): take it if the zone is right,
- * otherwise offline and redo it. @was_online: the block was online before
- * this run (kmem already bound), so it is nobody's news.
+ * otherwise offline and redo it. @was_online: the block was online in
+ * this zone before the run, so it is nobody's news.
  */
 static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was_online)
 {
@@ -371,6 +941,30 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 	bool fixed = false;
 	int attempt, rc;
 
+	/*
+	 * The common case writes first, as daxctl does, and reads only when
+	 * the kernel says no: EINVAL means someone onlined it already, and
+	 * the loop below finds out in which zone. Saves two reads a block.
+	 */
+	if (!was_online) {
+		rc = block_write_state(ctx, pb->index, online_word(pb->zone));
+		if (rc == 0) {
+			r->done++;
+			ctx->report.blocks_onlined++;
+			emit(r, MHP_EVENT_BLOCK_ONLINE, pb->index, pb->zone, 0,
+			     "block %llu online %s", idx, mhp_zone_name(pb->zone));
+			return 0;
+		}
+		if (rc == -ENOENT)
+			return mhp_fail(ctx, rc,
+					"memory block %llu of the plan did not appear after binding kmem",
+					idx);
+		if (rc != -EINVAL && rc != -EAGAIN && rc != -EBUSY)
+			return mhp_fail(ctx, rc,
+					"cannot online memory block %llu as %s: %s (the kernel refuses this zone for the block)",
+					idx, mhp_zone_name(pb->zone), strerror(-rc));
+		mhp_clear_error(ctx);
+	}
 	for (attempt = 0; attempt < 5; attempt++) {
 		rc = block_refresh(ctx, pb->index, &b);
 		if (rc < 0)
@@ -386,6 +980,7 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 					     mhp_zone_name(pb->zone));
 					return 0;
 				}
+				ctx->report.blocks_onlined += fixed;
 				emit(r, fixed ? MHP_EVENT_BLOCK_FIXED : MHP_EVENT_BLOCK_FOREIGN,
 				     pb->index, pb->zone, 0,
 				     fixed ? "block %llu was onlined by another agent in the wrong zone; re-onlined %s" :
@@ -399,14 +994,18 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 			rc = block_write_state(ctx, pb->index, "offline");
 			if (rc < 0 && rc != -EINVAL)
 				return mhp_fail(ctx, rc,
-						"block %llu was onlined in the wrong zone by another agent and cannot be offlined to fix it: %s",
-						idx, strerror(-rc));
+						"block %llu is online in the wrong zone and cannot be offlined to fix it: %s%s%s",
+						idx, strerror(-rc),
+						mhp_block_get_zone(b) == MHP_ZONE_NORMAL ? "; " : "",
+						mhp_block_get_zone(b) == MHP_ZONE_NORMAL ? convert_remedy() : "");
+			ctx->report.blocks_offlined += rc == 0;
 			fixed = true;
 			continue;
 		}
 		rc = block_write_state(ctx, pb->index, online_word(pb->zone));
 		if (rc == 0) {
 			r->done++;
+			ctx->report.blocks_onlined++;
 			emit(r, fixed ? MHP_EVENT_BLOCK_FIXED : MHP_EVENT_BLOCK_ONLINE,
 			     pb->index, pb->zone, 0,
 			     fixed ? "block %llu re-onlined %s after another agent onlined it in the wrong zone" :
@@ -423,8 +1022,52 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 			idx, mhp_zone_name(pb->zone), strerror(rc < 0 ? -rc : EIO));
 }
 
-static int verify(struct run *r, const struct mhp_plan *plan)
+static int step_online(struct run *r)
 {
+	const struct mhp_plan *plan = r->plan;
+	uint64_t i;
+	int rc;
+
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "onlining %llu block(s)",
+	     (unsigned long long)plan->nr_blocks);
+	for (i = 0; i < plan->nr_blocks; i++) {
+		const struct mhp_plan_block *pb = &plan->blocks[i];
+		struct mhp_journal_block was = block_before(&r->st, pb->index);
+		char record[64];
+
+		if (cancelled(r))
+			return cancel_error(r);
+		snprintf(record, sizeof(record), "online %llu %s",
+			 (unsigned long long)pb->index, mhp_zone_name(pb->zone));
+		rc = mhp_journal_log(r->journal, "%s", record);
+		if (rc == 0)
+			rc = online_block(r, pb, !r->convert && was.state == MHP_BLOCK_ONLINE &&
+					  was.zone == pb->zone);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int step_restore_auto_online(struct run *r)
+{
+	int rc;
+
+	if (!r->st.auto_online_set)
+		return 0;
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "restoring auto_online_blocks=%s",
+	     r->st.prev_auto_online);
+	rc = mhp_write_attr(r->ctx, r->st.prev_auto_online,
+			    "/sys/devices/system/memory/auto_online_blocks");
+	if (rc < 0)
+		return rc;
+	r->st.auto_online_set = false;
+	return mhp_journal_log(r->journal, "restored auto-online");
+}
+
+static int step_verify(struct run *r)
+{
+	const struct mhp_plan *plan = r->plan;
 	uint64_t i;
 
 	for (i = 0; i < plan->nr_blocks; i++) {
@@ -446,223 +1089,82 @@ static int verify(struct run *r, const struct mhp_plan *plan)
 	return 0;
 }
 
-static int apply_locked(struct run *r, struct mhp_plan *plan, struct mhp_dax_dev *dev,
-			unsigned int flags)
+static void finish(struct run *r)
+{
+	const struct mhp_apply_report *rep = &r->ctx->report;
+
+	if (rep->found_driver == MHP_DAX_DRIVER_KMEM) {
+		char migrated[48] = "unknown";
+
+		if (rep->migrated_bytes != UINT64_MAX)
+			mhp_format_size(rep->migrated_bytes, migrated, sizeof(migrated));
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "%s %s: offlined %llu and onlined %llu block(s); the kernel migrated %s",
+		     rep->converted ? "converted" : "completed", r->device,
+		     (unsigned long long)rep->blocks_offlined,
+		     (unsigned long long)rep->blocks_onlined, migrated);
+	}
+	if (mhp_state_keep_applied(r->ctx, r->device) < 0)
+		dbg(r->ctx, "cannot keep the applied plan of %s\n", r->device);
+	mhp_journal_log(r->journal, "done");
+	mhp_journal_end(r->journal);
+	r->journal = NULL;
+}
+
+static int fail_and_rollback(struct run *r, int rc)
 {
 	struct mhp_ctx *ctx = r->ctx;
-	struct mhp_journal_state *st = &r->prev;
-	const char *name = r->device;
-	bool dry = flags & MHP_APPLY_DRY_RUN;
-	enum mhp_dax_driver drv = mhp_dax_dev_get_driver(dev);
-	int knob = mhp_dax_dev_get_memmap_on_memory(dev);
-	int want_knob = plan->memmap_on_device ? 1 : 0;
-	struct mhp_agents agents;
-	bool *was_online = NULL;
-	uint64_t i, first, end;
-	unsigned int a;
+	char why[512], rbwhy[512];
+	int rb;
+
+	snprintf(why, sizeof(why), "%s", ctx->last_error[0] ? ctx->last_error : strerror(-rc));
+	emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, rc, "failed: %s; rolling back", why);
+	rb = rollback(r, r->dev, &r->st);
+	if (rb == 0) {
+		ctx->report.rolled_back = true;
+		mhp_journal_end(r->journal);
+		r->journal = NULL;
+		return mhp_fail(ctx, rc, "%s; rolled back, %s is as before (restored %llu block(s))",
+				why, r->device, (unsigned long long)ctx->report.blocks_restored);
+	}
+	snprintf(rbwhy, sizeof(rbwhy), "%s", ctx->last_error);
+	mhp_journal_close(r->journal);
+	r->journal = NULL;
+	return mhp_fail(ctx, rc, "%s; rollback incomplete (%s); the journal is kept for 'cxlmem recover'",
+			why, rbwhy);
+}
+
+typedef int (*apply_step)(struct run *r);
+
+static int apply_locked(struct run *r)
+{
+	static const apply_step steps[] = {
+		step_quiesce, step_convert, step_knob, step_bind, step_online,
+		step_restore_auto_online, step_verify,
+	};
+	size_t i;
 	int rc;
 
-	rc = check_stale(ctx, plan, dev);
-	if (rc < 0)
+	rc = preflight(r);
+	if (rc != 0)
 		return rc;
-	if (plan->input.persistent && !(flags & MHP_APPLY_DESTROY_DATA))
-		return mhp_fail(ctx, -EPERM,
-				"%s is persistent memory (%s) and may hold data; converting it to system RAM destroys that data. Re-run with --force-destroy-data if that is intended",
-				name, mhp_provenance_name(mhp_dax_dev_get_provenance(dev)));
-	if (plan->nr_blocks == 0)
-		return mhp_fail(ctx, -EINVAL,
-				"%s has no whole memory block after alignment; kmem would refuse it (see the plan's alignment_waste_bytes)",
-				name);
-	if (drv == MHP_DAX_DRIVER_OTHER)
-		return mhp_fail(ctx, -EBUSY, "%s is bound to a driver libmhp does not know; unbind it first",
-				name);
-	if (already_applied(ctx, plan, dev))
-		return MHP_NOTHING_TO_DO;
-	if (drv == MHP_DAX_DRIVER_KMEM && want_knob != knob && knob >= 0)
-		return mhp_fail(ctx, -EBUSY,
-				"%s is already bound to kmem with memmap_on_memory=%d, the plan wants %d; run 'cxlmem offline-region %s' first",
-				name, knob, want_knob, name);
-	if (plan->memmap_on_device && knob < 0 && !plan->platform.kmem_memmap)
-		return mhp_fail(ctx, -EOPNOTSUPP,
-				"the plan puts the memmap on %s but this kernel's kmem cannot", name);
-
-	mhp_agents_detect(ctx, &agents);
-	for (a = 0; a < agents.nr; a++)
-		emit(r, MHP_EVENT_WARNING, 0, MHP_ZONE_NONE, 0, "auto-online agent: %s",
-		     agents.what[a]);
-	if (agents.nr && (flags & MHP_APPLY_NO_ARBITRATE))
-		return mhp_fail(ctx, -EBUSY,
-				"%u agent(s) may online %s's blocks behind our back (first: %s); refusing with --no-arbitrate",
-				agents.nr, name, agents.what[0]);
-
-	r->total = plan->nr_blocks;
-	if (dry) {
-		if (agents.kernel_auto_online)
-			emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
-			     "would set auto_online_blocks=offline (now %s) while binding",
-			     agents.auto_online);
-		if (knob >= 0 && knob != want_knob)
-			emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
-			     "would set %s/memmap_on_memory=%d", name, want_knob);
-		if (drv != MHP_DAX_DRIVER_KMEM)
-			emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
-			     "would unbind %s from %s and bind kmem", name,
-			     mhp_dax_driver_name(drv));
-		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
-		     "would online %llu block(s) from %llu: %llu MiB movable, %llu MiB normal",
-		     (unsigned long long)plan->nr_blocks,
-		     (unsigned long long)plan->blocks[0].index,
-		     (unsigned long long)(plan->movable_bytes >> 20),
-		     (unsigned long long)(plan->normal_bytes >> 20));
-		return 0;
-	}
-
-	rc = mhp_journal_begin(ctx, name, "online", &r->journal);
-	if (rc < 0)
-		return rc;
-	/* recovery needs the plan of an interrupted run */
-	rc = plan_save(ctx, plan, "journal-plan.json");
+	if (r->flags & MHP_APPLY_DRY_RUN)
+		return dry_run_report(r);
+	rc = step_journal(r);
 	if (rc < 0) {
 		mhp_journal_end(r->journal);
 		r->journal = NULL;
 		return rc;
 	}
-	snprintf(st->device, sizeof(st->device), "%s", name);
-	snprintf(st->prev_driver, sizeof(st->prev_driver), "%s",
-		 drv == MHP_DAX_DRIVER_NONE ? "" : mhp_dax_driver_name(drv));
-	st->prev_knob = knob;
-	snprintf(st->prev_auto_online, sizeof(st->prev_auto_online), "%s", agents.auto_online);
-	rc = mhp_journal_log(r->journal, "prev-driver %s\nprev-knob %d\nprev-auto-online %s",
-			     st->prev_driver[0] ? st->prev_driver : "none", knob,
-			     agents.auto_online[0] ? agents.auto_online : "none");
-	if (rc < 0)
-		goto fail;
-
-	if (agents.kernel_auto_online && drv != MHP_DAX_DRIVER_KMEM) {
-		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
-		     "setting auto_online_blocks=offline (was %s) while binding", agents.auto_online);
-		rc = mhp_journal_log(r->journal, "auto-online offline");
-		st->auto_online_set = true;
-		if (rc == 0)
-			rc = mhp_write_attr(ctx, "offline",
-					    "/sys/devices/system/memory/auto_online_blocks");
+	found_report(r, "doing");
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		/* between steps: a step, once started, finishes */
+		rc = cancelled(r) ? cancel_error(r) : steps[i](r);
 		if (rc < 0)
-			goto fail;
+			return fail_and_rollback(r, rc);
 	}
-	if (knob >= 0 && knob != want_knob && drv != MHP_DAX_DRIVER_KMEM) {
-		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "setting memmap_on_memory=%d",
-		     want_knob);
-		rc = mhp_journal_log(r->journal, "knob %d", want_knob);
-		st->knob_set = true;
-		if (rc == 0)
-			rc = mhp_write_attr(ctx, want_knob ? "1" : "0",
-					    "/sys/bus/dax/devices/%s/memmap_on_memory", name);
-		if (rc < 0)
-			goto fail;
-	}
-	if (drv != MHP_DAX_DRIVER_KMEM) {
-		rc = ensure_kmem(ctx);
-		if (rc < 0)
-			goto fail;
-		if (drv == MHP_DAX_DRIVER_DEVICE_DAX) {
-			emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding device_dax");
-			rc = mhp_journal_log(r->journal, "unbind device_dax");
-			st->unbound = true;
-			if (rc == 0)
-				rc = driver_write(ctx, "device_dax", "unbind", name);
-			if (rc < 0)
-				goto fail;
-		}
-		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "binding kmem");
-		rc = mhp_journal_log(r->journal, "bind kmem");
-		st->bound_kmem = true;
-		if (rc == 0)
-			rc = bind_kmem(ctx, dev);
-		if (rc < 0)
-			goto fail;
-	}
-	/* blocks online before this run (kmem was bound) are not foreign */
-	was_online = calloc(plan->nr_blocks, sizeof(*was_online));
-	if (!was_online) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	for (i = 0; drv == MHP_DAX_DRIVER_KMEM && i < plan->nr_blocks; i++) {
-		struct mhp_block *b;
-
-		was_online[i] = block_refresh(ctx, plan->blocks[i].index, &b) == 0 &&
-				mhp_block_get_state(b) == MHP_BLOCK_ONLINE;
-	}
-	mhp_clear_error(ctx);
-	/* kmem created new blocks: forget cached lookups */
-	mhp_blocks_free(ctx);
-	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "onlining %llu block(s)",
-	     (unsigned long long)plan->nr_blocks);
-	for (i = 0; i < plan->nr_blocks; i++) {
-		const struct mhp_plan_block *pb = &plan->blocks[i];
-
-		rc = mhp_journal_log(r->journal, "online %llu %s",
-				     (unsigned long long)pb->index, mhp_zone_name(pb->zone));
-		if (rc == 0)
-			rc = online_block(r, pb, was_online[i]);
-		if (rc < 0)
-			goto fail;
-		/* recorded after the fact too, for rollback of partial runs */
-		st->onlined = realloc(st->onlined, (st->nr_onlined + 1) * sizeof(uint64_t));
-		if (!st->onlined) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		st->onlined[st->nr_onlined++] = pb->index;
-	}
-	if (st->auto_online_set) {
-		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "restoring auto_online_blocks=%s",
-		     st->prev_auto_online);
-		rc = mhp_write_attr(ctx, st->prev_auto_online,
-				    "/sys/devices/system/memory/auto_online_blocks");
-		if (rc < 0)
-			goto fail;
-		st->auto_online_set = false;
-		rc = mhp_journal_log(r->journal, "restored auto-online");
-	}
-	if (rc == 0)
-		rc = verify(r, plan);
-	if (rc < 0)
-		goto fail;
-	{
-		char from[MHP_PATH_MAX], to[MHP_PATH_MAX], applied[64];
-
-		applied_name(applied, sizeof(applied), name);
-		mhp_state_path(ctx, from, sizeof(from), "journal-plan.json");
-		mhp_state_path(ctx, to, sizeof(to), applied);
-		if (rename(from, to) < 0)
-			dbg(ctx, "cannot keep the applied plan as %s\n", to);
-	}
-	mhp_journal_log(r->journal, "done");
-	mhp_journal_end(r->journal);
-	r->journal = NULL;
-	free(was_online);
+	finish(r);
 	return 0;
-
-fail: {
-		char why[512];
-		int rb;
-
-		free(was_online);
-		snprintf(why, sizeof(why), "%s", ctx->last_error);
-		first = plan->blocks[0].index;
-		end = plan->blocks[plan->nr_blocks - 1].index + 1;
-		emit(r, MHP_EVENT_ROLLBACK, 0, MHP_ZONE_NONE, rc, "failed: %s; rolling back", why);
-		rb = rollback(r, dev, st, first, end);
-		if (rb == 0) {
-			mhp_journal_end(r->journal);
-			r->journal = NULL;
-			return mhp_fail(ctx, rc, "%s; everything was rolled back, %s is as before",
-					why, name);
-		}
-		return mhp_fail(ctx, rc, "%s; rollback incomplete (%s); the journal is kept for 'cxlmem recover'",
-				why, ctx->last_error);
-	}
 }
 
 /* Root, the lock, and no interrupted run pending: before any change. */
@@ -675,8 +1177,8 @@ static int begin_change(struct mhp_ctx *ctx, const char *what, int *lock)
 	rc = mhp_lock(ctx, lock);
 	if (rc < 0)
 		return rc;
-	if (mhp_journal_pending(ctx)) {
-		mhp_unlock(*lock);
+	if (mhp_journal_device(ctx)) {
+		mhp_unlock(ctx, *lock);
 		*lock = -1;
 		return mhp_fail(ctx, -EEXIST,
 				"an interrupted run on %s left a journal in %s; run 'cxlmem recover' (or online-region --recover) first",
@@ -685,33 +1187,54 @@ static int begin_change(struct mhp_ctx *ctx, const char *what, int *lock)
 	return 0;
 }
 
+MHP_EXPORT const struct mhp_apply_report *mhp_get_apply_report(struct mhp_ctx *ctx)
+{
+	return &ctx->report;
+}
+
 MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan, unsigned int flags,
 			 mhp_event_fn fn, void *userdata)
 {
-	struct run r = { .ctx = ctx, .fn = fn, .userdata = userdata };
-	struct mhp_dax_dev *dev;
+	struct run r = { .ctx = ctx, .fn = fn, .userdata = userdata, .plan = plan,
+			 .flags = flags };
 	int lock = -1, rc;
 
 	mhp_clear_error(ctx);
+	memset(&ctx->report, 0, sizeof(ctx->report));
+	ctx->report.found_knob = -1;
+	ctx->report.migrated_bytes = UINT64_MAX;
 	if (!plan || !plan->input.target)
 		return mhp_fail(ctx, -EINVAL, "a model plan cannot be applied; plan a dax device");
 	r.device = plan->input.target;
+	r.want_knob = plan->memmap_on_device ? 1 : 0;
+	r.st.prev_knob = -1;
 	if (!(flags & MHP_APPLY_DRY_RUN)) {
 		rc = begin_change(ctx, "onlining memory", &lock);
 		if (rc < 0)
 			return rc;
 	}
-	dev = mhp_dax_dev_get_by_name(ctx, r.device);
-	if (!dev) {
+	r.dev = mhp_dax_dev_get_by_name(ctx, r.device);
+	if (!r.dev) {
 		rc = mhp_fail(ctx, -ENODEV, "dax device %s does not exist (see 'cxlmem list')",
 			      r.device);
 		goto out;
 	}
-	r.prev.prev_knob = -1;
-	rc = apply_locked(&r, plan, dev, flags);
+	mhp_dax_dev_refresh(r.dev);
+	rc = dev_block_range(ctx, r.dev, &r.first, &r.end);
+	if (rc == 0)
+		rc = apply_locked(&r);
+	if (rc == -ECANCELED) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", ctx->last_error);
+		mhp_fail(ctx, rc, "interrupted by a signal; %s", why);
+	}
 out:
-	mhp_journal_state_free(&r.prev);
-	mhp_unlock(lock);
+	/* the request is consumed by the run it stopped */
+	if (!(flags & MHP_APPLY_DRY_RUN))
+		ctx->cancel = 0;
+	mhp_journal_state_free(&r.st);
+	mhp_unlock(ctx, lock);
 	return rc;
 }
 
@@ -734,7 +1257,7 @@ static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 			 uint64_t deadline)
 {
 	struct mhp_ctx *ctx = r->ctx;
-	unsigned int attempt, backoff = 50;
+	unsigned int attempt, backoff = ctx->retry_backoff_ms ? ctx->retry_backoff_ms : 50;
 	struct mhp_block *b;
 	enum mhp_zone zone;
 	int rc;
@@ -767,14 +1290,19 @@ static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 	return rc;
 }
 
+static int rebind_device_dax(struct run *r, struct mhp_dax_dev *dev)
+{
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "binding device_dax");
+	return driver_attach(r->ctx, dev, "device_dax", MHP_DAX_DRIVER_DEVICE_DAX);
+}
+
 MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_offline_to to,
 			   unsigned int timeout_ms, unsigned int retries,
 			   mhp_event_fn fn, void *userdata)
 {
 	struct run r = { .ctx = ctx, .device = device, .fn = fn, .userdata = userdata };
 	struct mhp_dax_dev *dev;
-	struct mhp_platform *p = NULL;
-	uint64_t bs, first, end, idx, deadline, failed = 0;
+	uint64_t first, end, idx, deadline, failed = 0;
 	int lock = -1, rc;
 
 	mhp_clear_error(ctx);
@@ -787,42 +1315,34 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 			      device);
 		goto out;
 	}
-	if (mhp_dax_dev_get_resource(dev) == UINT64_MAX) {
-		rc = mhp_fail(ctx, -EACCES, "the physical range of %s is unreadable", device);
-		goto out;
-	}
-	rc = mhp_get_platform(ctx, &p);
+	mhp_dax_dev_refresh(dev);
+	rc = dev_block_range(ctx, dev, &first, &end);
 	if (rc < 0)
 		goto out;
-	bs = mhp_platform_get_block_size(p);
-	first = DIV_ROUND_UP(mhp_dax_dev_get_resource(dev), bs);
-	end = (mhp_dax_dev_get_resource(dev) + mhp_dax_dev_get_size(dev)) / bs;
 	if (mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_KMEM) {
 		if (to == MHP_OFFLINE_TO_DEVDAX &&
 		    mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_NONE) {
-			emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "binding device_dax");
-			rc = driver_write(ctx, "device_dax", "bind", device);
+			rc = rebind_device_dax(&r, dev);
 			goto out;
 		}
 		rc = MHP_NOTHING_TO_DO;
 		goto out;
 	}
-	for (idx = first; idx < end; idx++) {
-		struct mhp_block *b;
-
-		if (block_refresh(ctx, idx, &b) == 0 &&
-		    mhp_block_get_state(b) != MHP_BLOCK_OFFLINE)
+	for (idx = first; idx < end; idx++)
+		if (block_now(ctx, idx).state == MHP_BLOCK_ONLINE)
 			r.total++;
-	}
 	mhp_clear_error(ctx);
 	deadline = now_ms() + (timeout_ms ? timeout_ms : 120000);
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "offlining %llu block(s)",
 	     (unsigned long long)r.total);
 	for (idx = end; idx-- > first;) {
-		struct mhp_block *b;
-
-		if (block_refresh(ctx, idx, &b) < 0 ||
-		    mhp_block_get_state(b) == MHP_BLOCK_OFFLINE)
+		if (cancelled(&r)) {
+			rc = mhp_fail(ctx, -ECANCELED,
+				      "interrupted by a signal after offlining %llu of %llu block(s) of %s; kmem stays bound, run offline-region again to finish",
+				      (unsigned long long)r.done, (unsigned long long)r.total, device);
+			goto out;
+		}
+		if (block_now(ctx, idx).state != MHP_BLOCK_ONLINE)
 			continue;
 		if (offline_block(&r, idx, retries ? retries : 10, deadline) < 0)
 			failed++;
@@ -834,97 +1354,158 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 		goto out;
 	}
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
-	rc = driver_write(ctx, "kmem", "unbind", device);
-	if (rc == 0) {
-		char path[MHP_PATH_MAX], applied[64];
+	rc = driver_detach(ctx, dev, "kmem");
+	/* the plan no longer describes the device */
+	if (rc == 0)
+		mhp_state_forget_applied(ctx, device);
+	if (rc == 0 && to == MHP_OFFLINE_TO_DEVDAX)
+		rc = rebind_device_dax(&r, dev);
+	if (rc < 0 && to == MHP_OFFLINE_TO_DEVDAX) {
+		char why[512];
 
-		/* the plan no longer describes the device */
-		applied_name(applied, sizeof(applied), device);
-		mhp_state_path(ctx, path, sizeof(path), applied);
-		unlink(path);
+		snprintf(why, sizeof(why), "%s", ctx->last_error);
+		rc = mhp_fail(ctx, rc, "%s is offline and unbound from kmem, but binding device_dax failed: %s",
+			      device, why);
 	}
-	if (rc == 0 && to == MHP_OFFLINE_TO_DEVDAX) {
-		emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "binding device_dax");
-		rc = driver_write(ctx, "device_dax", "bind", device);
-	}
-	mhp_dax_dev_refresh(dev);
-	mhp_blocks_free(ctx);
+	mhp_blocks_invalidate(ctx);
 out:
-	mhp_platform_unref(p);
-	mhp_unlock(lock);
+	ctx->cancel = 0;
+	mhp_unlock(ctx, lock);
 	return rc;
 }
 
 /* ---- recovery ---- */
 
+/*
+ * A journal is a file: it may be stale, corrupt or crafted. Everything
+ * recovery would act on must match the live device.
+ */
+static int validate_journal(struct mhp_ctx *ctx, const struct mhp_journal_state *st,
+			    struct mhp_dax_dev **dev)
+{
+	uint64_t first, end;
+	int rc;
+
+#define BAD(fmt, ...) mhp_fail(ctx, -EINVAL, "the journal of %s cannot be trusted: " fmt "; move %s/journal away and check the device by hand", \
+			       st->device[0] ? st->device : "an unknown device", __VA_ARGS__, \
+			       mhp_get_state_dir(ctx))
+	if (!st->device[0] || strcmp(st->op, "online") != 0)
+		return BAD("%s", "it names no device or an unknown operation");
+	*dev = mhp_dax_dev_get_by_name(ctx, st->device);
+	if (!*dev)
+		return mhp_fail(ctx, -ENODEV, "the journal names %s, which no longer exists",
+				st->device);
+	mhp_dax_dev_refresh(*dev);
+	if (st->prev_driver[0] && strcmp(st->prev_driver, "kmem") != 0 &&
+	    strcmp(st->prev_driver, "device_dax") != 0)
+		return BAD("the previous driver '%s' is not kmem or device_dax", st->prev_driver);
+	if (st->prev_knob < -1 || st->prev_knob > 1)
+		return BAD("memmap_on_memory=%d is not 0 or 1", st->prev_knob);
+	if (st->prev_auto_online[0] && !valid_auto_online(st->prev_auto_online))
+		return BAD("auto_online_blocks '%s' is not offline, online, online_kernel or online_movable",
+			   st->prev_auto_online);
+	if (!st->prev_complete)
+		return 0;	/* nothing was changed after it */
+	rc = dev_block_range(ctx, *dev, &first, &end);
+	if (rc < 0)
+		return rc;
+	if (st->first != first || st->end != end)
+		return BAD("its blocks %llu-%llu are not %s's blocks %llu-%llu",
+			   (unsigned long long)st->first, (unsigned long long)st->end - 1,
+			   st->device, (unsigned long long)first, (unsigned long long)end - 1);
+#undef BAD
+	return 0;
+}
+
+/* The plan of the interrupted run, if it still describes the device. */
+static struct mhp_plan *journal_plan(struct run *r, struct mhp_dax_dev *dev)
+{
+	struct mhp_ctx *ctx = r->ctx;
+	struct mhp_plan *plan = NULL;
+
+	if (mhp_state_load_plan(ctx, "journal-plan.json", &plan) < 0 || !plan->input.target ||
+	    strcmp(plan->input.target, r->device) != 0 || check_stale(ctx, plan, dev) < 0) {
+		if (plan)
+			emit(r, MHP_EVENT_WARNING, 0, MHP_ZONE_NONE, 0,
+			     "the saved plan of the interrupted run does not describe %s now (%s); it is not used",
+			     r->device, ctx->last_error);
+		mhp_clear_error(ctx);
+		mhp_plan_unref(plan);
+		return NULL;
+	}
+	return plan;
+}
+
+static int roll_forward(struct run *r, const struct mhp_plan *plan,
+			const struct mhp_journal_state *st)
+{
+	uint64_t i;
+	int rc = 0;
+
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+	     "rollback impossible (%s); completing the plan instead", r->ctx->last_error);
+	mhp_clear_error(r->ctx);
+	mhp_blocks_invalidate(r->ctx);
+	r->done = 0;
+	r->total = plan->nr_blocks;
+	for (i = 0; i < plan->nr_blocks && rc == 0; i++)
+		rc = online_block(r, &plan->blocks[i], false);
+	/* the live value decides, not a record that may not have been synced */
+	if (rc == 0 && st->prev_auto_online[0])
+		rc = mhp_write_attr(r->ctx, st->prev_auto_online,
+				    "/sys/devices/system/memory/auto_online_blocks");
+	if (rc == 0) {
+		r->plan = (struct mhp_plan *)plan;
+		rc = step_verify(r);
+	}
+	return rc;
+}
+
 MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 {
 	struct run r = { .ctx = ctx, .fn = fn, .userdata = userdata };
-	struct mhp_journal_state st;
-	struct mhp_dax_dev *dev;
+	struct mhp_journal_state st = { .prev_knob = -1 };
+	struct mhp_dax_dev *dev = NULL;
 	struct mhp_plan *plan = NULL;
-	uint64_t i, first = 0, end = 0;
 	int lock = -1, rc;
 
 	mhp_clear_error(ctx);
-	rc = mhp_journal_read(ctx, &st);
-	if (rc == -ENOENT)
-		return MHP_NOTHING_TO_DO;
-	if (rc < 0)
-		return rc;
 	rc = check_root(ctx, "recovery");
 	if (rc < 0)
-		goto out;
+		return rc;
+	/* the lock first: the journal of a run in progress is not ours to read */
 	rc = mhp_lock(ctx, &lock);
+	if (rc < 0)
+		return rc;
+	rc = mhp_journal_read(ctx, &st);
+	if (rc == -ENOENT) {
+		rc = MHP_NOTHING_TO_DO;
+		goto out;
+	}
 	if (rc < 0)
 		goto out;
 	r.device = st.device;
-	dev = mhp_dax_dev_get_by_name(ctx, st.device);
-	if (!dev) {
-		rc = mhp_fail(ctx, -ENODEV, "the journal names %s, which no longer exists", st.device);
+	rc = validate_journal(ctx, &st, &dev);
+	if (rc < 0)
 		goto out;
-	}
-	if (st.done) {
+	if (st.done || !st.prev_complete) {
+		/* finished, or stopped before changing anything */
 		mhp_journal_remove(ctx);
 		goto out;
 	}
-	/* the plan of the interrupted run tells which blocks are ours */
-	if (plan_load(ctx, "journal-plan.json", &plan) < 0) {
-		mhp_clear_error(ctx);
-		plan = NULL;
-	}
-	if (plan && plan->nr_blocks) {
-		first = plan->blocks[0].index;
-		end = plan->blocks[plan->nr_blocks - 1].index + 1;
-	} else {
-		rc = dev_block_range(ctx, dev, &first, &end);
-		if (rc < 0)
-			goto out;
-	}
+	plan = journal_plan(&r, dev);
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
 	     "rolling back the interrupted run on %s (pid %d)", st.device, st.pid);
-	rc = rollback(&r, dev, &st, first, end);
-	if (rc < 0 && plan && plan->nr_blocks) {
-		/* blocks that cannot go offline: finish the plan instead */
-		emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
-		     "rollback impossible (%s); completing the plan instead", ctx->last_error);
-		mhp_clear_error(ctx);
-		mhp_blocks_free(ctx);
-		r.done = 0;
-		r.total = plan->nr_blocks;
-		for (i = 0, rc = 0; i < plan->nr_blocks && rc == 0; i++)
-			rc = online_block(&r, &plan->blocks[i], false);
-		if (rc == 0 && st.auto_online_set && st.prev_auto_online[0])
-			rc = mhp_write_attr(ctx, st.prev_auto_online,
-					    "/sys/devices/system/memory/auto_online_blocks");
-		if (rc == 0)
-			rc = verify(&r, plan);
-	}
+	rc = rollback(&r, dev, &st);
+	/* blocks that cannot go offline: finish the plan instead */
+	if (rc < 0 && plan && plan->nr_blocks)
+		rc = roll_forward(&r, plan, &st);
 	if (rc == 0)
 		mhp_journal_remove(ctx);
 out:
+	ctx->cancel = 0;
 	mhp_plan_unref(plan);
 	mhp_journal_state_free(&st);
-	mhp_unlock(lock);
+	mhp_unlock(ctx, lock);
 	return rc;
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The run lock and the step journal. The journal is an append-only text
- * file, one record per line, each made durable before the step it
- * announces:
+ * The step journal: an append-only text file, one record per line, each
+ * written before the step it announces (see mhp_journal_sync()):
  *   mhp-journal 1 / pid N / device daxX.Y / op online
  *   prev-driver device_dax / prev-knob 0 / prev-auto-online online
  *   auto-online offline / knob 1 / unbind device_dax / bind kmem
- *   online 32 movable ... / done
+ *   range 32 40 / prev-block 32 online movable ... / prev-end
+ *   auto-online offline / offline 39 ... / unbind kmem / knob 1 /
+ *   unbind device_dax / bind kmem / online 32 movable ... / done
+ * The prev-* records describe the device as found, before any change,
+ * so a rollback can put every block back in its state and zone.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,89 +28,6 @@ struct mhp_journal {
 	int fd;
 };
 
-MHP_EXPORT int mhp_set_state_dir(struct mhp_ctx *ctx, const char *dir)
-{
-	char *copy = dir ? strdup(dir) : NULL;
-
-	if (dir && !copy)
-		return -ENOMEM;
-	free(ctx->state_dir);
-	ctx->state_dir = copy;
-	return 0;
-}
-
-MHP_EXPORT const char *mhp_get_state_dir(struct mhp_ctx *ctx)
-{
-	return ctx->state_dir ? ctx->state_dir : MHP_RUNDIR;
-}
-
-int mhp_state_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *name)
-{
-	return mhp_path(ctx, buf, len, "%s/%s", mhp_get_state_dir(ctx), name);
-}
-
-static int make_state_dir(struct mhp_ctx *ctx)
-{
-	char path[MHP_PATH_MAX], *p;
-	int rc = mhp_state_path(ctx, path, sizeof(path), "");
-
-	if (rc < 0)
-		return rc;
-	/* mkdir -p: below a sysroot even /run may be missing */
-	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			break;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return mhp_fail(ctx, -errno, "cannot create the state directory %s: %s",
-				path, strerror(errno));
-	return 0;
-}
-
-int mhp_lock(struct mhp_ctx *ctx, int *out)
-{
-	char path[MHP_PATH_MAX], pid[32];
-	ssize_t n;
-	int fd, rc;
-
-	rc = make_state_dir(ctx);
-	if (rc < 0)
-		return rc;
-	mhp_state_path(ctx, path, sizeof(path), "lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return mhp_fail(ctx, -errno, "cannot open the lock file %s: %s", path,
-				strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		rc = -errno;
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		close(fd);
-		if (rc == -EWOULDBLOCK)
-			return mhp_fail(ctx, -EBUSY,
-					"another cxlmem/libmhp run (pid %s) holds %s; wait for it to finish",
-					pid[0] ? pid : "unknown", path);
-		return mhp_fail(ctx, rc, "cannot lock %s: %s", path, strerror(-rc));
-	}
-	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
-		dbg(ctx, "cannot record the pid in %s\n", path);
-	*out = fd;
-	return 0;
-}
-
-void mhp_unlock(int fd)
-{
-	if (fd >= 0) {
-		/* best effort: the flock is what counts */
-		(void)!ftruncate(fd, 0);
-		close(fd);
-	}
-}
-
 int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 		      struct mhp_journal **out)
 {
@@ -115,13 +35,12 @@ int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 	struct mhp_journal *j;
 	int fd, rc;
 
-	rc = make_state_dir(ctx);
-	if (rc < 0)
-		return rc;
 	mhp_state_path(ctx, path, sizeof(path), "journal");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	fd = mhp_state_create(ctx, "journal", true);
 	if (fd < 0) {
-		rc = -errno;
+		rc = fd;
+		if (rc == -EPERM)
+			return rc;	/* an unsafe state directory, already said why */
 		if (rc == -EEXIST)
 			return mhp_fail(ctx, rc,
 					"an interrupted run left the journal %s; run 'cxlmem recover' first",
@@ -132,7 +51,7 @@ int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		close(fd);
-		unlink(path);
+		mhp_state_unlink(ctx, "journal");
 		return -ENOMEM;
 	}
 	j->ctx = ctx;
@@ -159,10 +78,38 @@ int mhp_journal_log(struct mhp_journal *j, const char *fmt, ...)
 	if (n < 0 || n >= (int)sizeof(line) - 1)
 		return -EINVAL;
 	line[n++] = '\n';
-	if (write(j->fd, line, (size_t)n) != n || fdatasync(j->fd) < 0)
+	if (write(j->fd, line, (size_t)n) != n)
 		return mhp_fail(j->ctx, -EIO, "cannot write the journal: %s",
 				strerror(errno));
 	return 0;
+}
+
+/*
+ * Why one sync, not one per record: a record must exist before the sysfs
+ * change it announces for every failure that leaves that change behind.
+ * A process that dies (SIGKILL, crash) leaves both the change and the
+ * record, since write() has put it in the page cache before the change
+ * is made. A power loss or kernel crash loses every sysfs change too:
+ * after the reboot nothing this run did survives, so later records
+ * being lost costs nothing. What must survive is a complete picture of
+ * the device as found, because rollback restores that and compares it
+ * with the live state instead of trusting per-step records; it is
+ * synced once, before the first change. (On the default /run, a tmpfs,
+ * fdatasync is free anyway; on a disk it cost ~20 ms per block.)
+ */
+int mhp_journal_sync(struct mhp_journal *j)
+{
+	if (fdatasync(j->fd) < 0)
+		return mhp_fail(j->ctx, -EIO, "cannot sync the journal: %s", strerror(errno));
+	return 0;
+}
+
+void mhp_journal_close(struct mhp_journal *j)
+{
+	if (!j)
+		return;
+	close(j->fd);
+	free(j);
 }
 
 void mhp_journal_end(struct mhp_journal *j)
@@ -176,12 +123,56 @@ void mhp_journal_end(struct mhp_journal *j)
 
 int mhp_journal_remove(struct mhp_ctx *ctx)
 {
-	char path[MHP_PATH_MAX];
+	mhp_state_unlink(ctx, "journal-plan.json");
+	return mhp_state_unlink(ctx, "journal");
+}
 
-	mhp_state_path(ctx, path, sizeof(path), "journal-plan.json");
-	unlink(path);
-	mhp_state_path(ctx, path, sizeof(path), "journal");
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+static int parse_prev_block(struct mhp_journal_state *st, const char *line)
+{
+	unsigned long long idx;
+	char state[16], zone[16];
+	struct mhp_journal_block *b;
+
+	if (sscanf(line, "prev-block %llu %15s %15s", &idx, state, zone) != 3)
+		return -EINVAL;
+	if (st->end <= st->first || idx < st->first || idx >= st->end)
+		return -ERANGE;
+	b = &st->prev_blocks[idx - st->first];
+	if (strcmp(state, "online") == 0)
+		b->state = MHP_BLOCK_ONLINE;
+	else if (strcmp(state, "offline") == 0)
+		b->state = MHP_BLOCK_OFFLINE;
+	else
+		return -EINVAL;
+	if (strcmp(zone, "movable") == 0)
+		b->zone = MHP_ZONE_MOVABLE;
+	else if (strcmp(zone, "normal") == 0)
+		b->zone = MHP_ZONE_NORMAL;
+	else if (strcmp(zone, "none") == 0 && b->state == MHP_BLOCK_OFFLINE)
+		b->zone = MHP_ZONE_NONE;
+	else
+		return -EINVAL;
+	b->recorded = true;
+	return 0;
+}
+
+/* A device has at most this many blocks in a journal: 64 TiB of 128 MiB. */
+#define JOURNAL_MAX_BLOCKS	(1u << 19)
+
+static int parse_range(struct mhp_journal_state *st, const char *line)
+{
+	unsigned long long first, end;
+
+	if (sscanf(line, "range %llu %llu", &first, &end) != 2)
+		return -EINVAL;
+	if (end <= first || end - first > JOURNAL_MAX_BLOCKS || st->prev_blocks)
+		return -ERANGE;
+	st->prev_blocks = calloc(end - first, sizeof(*st->prev_blocks));
+	if (!st->prev_blocks)
+		return -ENOMEM;
+	st->first = first;
+	st->end = end;
+	return 0;
 }
 
 static int add_onlined(struct mhp_journal_state *st, uint64_t idx)
@@ -203,9 +194,9 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 	memset(st, 0, sizeof(*st));
 	st->prev_knob = -1;
 	mhp_state_path(ctx, path, sizeof(path), "journal");
-	text = mhp_read_file(ctx, "%s/journal", mhp_get_state_dir(ctx));
+	text = mhp_state_read(ctx, "journal");
 	if (!text)
-		return errno == ENOENT ? -ENOENT :
+		return errno == ENOENT || errno == EACCES ? -errno :
 			mhp_fail(ctx, -errno, "cannot read the journal %s: %s", path,
 				 strerror(errno));
 	if (strncmp(text, "mhp-journal 1\n", 14) != 0) {
@@ -226,7 +217,13 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 		    sscanf(line, "prev-knob %d", &st->prev_knob) == 1 ||
 		    sscanf(line, "prev-auto-online %31s", st->prev_auto_online) == 1)
 			continue;
-		if (sscanf(line, "auto-online %31s", word) == 1)
+		if (strncmp(line, "range ", 6) == 0)
+			rc = parse_range(st, line);
+		else if (strncmp(line, "prev-block ", 11) == 0)
+			rc = parse_prev_block(st, line);
+		else if (strcmp(line, "prev-end") == 0)
+			st->prev_complete = true;
+		else if (sscanf(line, "auto-online %31s", word) == 1)
 			st->auto_online_set = true;
 		else if (sscanf(line, "knob %31s", word) == 1)
 			st->knob_set = true;
@@ -234,6 +231,8 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 			st->unbound = true;
 		else if (strcmp(line, "bind kmem") == 0)
 			st->bound_kmem = true;
+		else if (strcmp(line, "unbind kmem") == 0)
+			st->unbound_kmem = true;
 		else if (sscanf(line, "online %llu", &idx) == 1)
 			rc = add_onlined(st, idx);
 		else if (strcmp(line, "done") == 0)
@@ -242,7 +241,14 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 	free(text);
 	if (strcmp(st->prev_driver, "none") == 0)
 		st->prev_driver[0] = '\0';
-	return rc;
+	if (strcmp(st->prev_auto_online, "none") == 0)
+		st->prev_auto_online[0] = '\0';
+	if (rc < 0) {
+		mhp_journal_state_free(st);
+		return mhp_fail(ctx, rc, "the journal %s is corrupt (%s); move it away and check the device by hand",
+				path, strerror(-rc));
+	}
+	return 0;
 }
 
 void mhp_journal_state_free(struct mhp_journal_state *st)
@@ -250,9 +256,11 @@ void mhp_journal_state_free(struct mhp_journal_state *st)
 	free(st->onlined);
 	st->onlined = NULL;
 	st->nr_onlined = 0;
+	free(st->prev_blocks);
+	st->prev_blocks = NULL;
 }
 
-MHP_EXPORT const char *mhp_journal_pending(struct mhp_ctx *ctx)
+const char *mhp_journal_device(struct mhp_ctx *ctx)
 {
 	struct mhp_journal_state st;
 
@@ -263,4 +271,12 @@ MHP_EXPORT const char *mhp_journal_pending(struct mhp_ctx *ctx)
 	snprintf(ctx->journal_device, sizeof(ctx->journal_device), "%s", st.device);
 	mhp_journal_state_free(&st);
 	return ctx->journal_device;
+}
+
+MHP_EXPORT const char *mhp_journal_pending(struct mhp_ctx *ctx)
+{
+	/* a journal under a held lock is a run in progress, not an interrupted one */
+	if (mhp_lock_held_by_other(ctx) != 0)
+		return NULL;
+	return mhp_journal_device(ctx);
 }

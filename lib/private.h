@@ -286,6 +286,8 @@ int mhp_zoneinfo_totals(struct mhp_ctx *ctx, uint64_t *kernel_bytes,
 			uint64_t *movable_bytes);
 void mhp_nodes_free(struct mhp_ctx *ctx);
 void mhp_blocks_free(struct mhp_ctx *ctx);
+/* Blocks came or went: re-read cached blocks on next use, never free them. */
+void mhp_blocks_invalidate(struct mhp_ctx *ctx);
 void mhp_cxl_free(struct mhp_ctx *ctx);
 void mhp_dax_free(struct mhp_ctx *ctx);
 void mhp_platform_free_cached(struct mhp_ctx *ctx);
@@ -297,7 +299,14 @@ void mhp_platform_free_cached(struct mhp_ctx *ctx);
  * -EBUSY (with the holder's pid in the error) when another run holds it.
  */
 int mhp_lock(struct mhp_ctx *ctx, int *fd);
-void mhp_unlock(int fd);
+void mhp_unlock(struct mhp_ctx *ctx, int fd);
+
+/* A block as the run found it. */
+struct mhp_journal_block {
+	enum mhp_block_state state;
+	enum mhp_zone zone;
+	bool recorded;
+};
 
 /* What an interrupted (or running) apply recorded. */
 struct mhp_journal_state {
@@ -314,23 +323,57 @@ struct mhp_journal_state {
 	uint64_t *onlined;		/* blocks we (started to) online */
 	size_t nr_onlined;
 	bool done;
+	bool unbound_kmem;		/* conversion: kmem was unbound */
+	uint64_t first, end;		/* the device's blocks [first, end) */
+	struct mhp_journal_block *prev_blocks;	/* end - first, as found */
+	bool prev_complete;		/* every prev-block record is there */
 };
 
 struct mhp_journal;
 /* Create the journal; -EEXIST when one is pending already. */
 int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 		      struct mhp_journal **j);
-/* Append one record and make it durable before the step it announces. */
+/* Append one record, before the step it announces. */
 int mhp_journal_log(struct mhp_journal *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Make the records so far durable (once, before the first change). */
+int mhp_journal_sync(struct mhp_journal *j);
 /* Step done: remove the journal. */
 void mhp_journal_end(struct mhp_journal *j);
+/* Close it but keep the file, for mhp_recover(). */
+void mhp_journal_close(struct mhp_journal *j);
 /* Parse the pending journal; -ENOENT when there is none. */
 int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st);
 void mhp_journal_state_free(struct mhp_journal_state *st);
 int mhp_journal_remove(struct mhp_ctx *ctx);
+/* The device of a pending journal, or NULL; the caller holds the lock. */
+const char *mhp_journal_device(struct mhp_ctx *ctx);
 /* <state dir>/<name> below the sysroot */
 int mhp_state_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *name);
+
+/* ---- the state directory (state.c) ---- */
+
+/*
+ * The state directory's fd, checked private (0700, owned by the euid, no
+ * symlink on the way: -EPERM with the reason otherwise). -ENOENT when it
+ * is absent and !@create, -EACCES when the caller may not read it.
+ */
+int mhp_state_open(struct mhp_ctx *ctx, bool create);
+/* Create a state file 0600 without following links (@excl: O_EXCL). */
+int mhp_state_create(struct mhp_ctx *ctx, const char *name, bool excl);
+/* Whole state file (bounded) or NULL + errno. */
+char *mhp_state_read(struct mhp_ctx *ctx, const char *name);
+/* Remove a state file; absent is fine. */
+int mhp_state_unlink(struct mhp_ctx *ctx, const char *name);
+/* 1 when another process holds the run lock, 0 when not, or -errno. */
+int mhp_lock_held_by_other(struct mhp_ctx *ctx);
+/* Plans in the state directory: written to a temp file, synced, renamed. */
+int mhp_state_save_plan(struct mhp_ctx *ctx, const struct mhp_plan *plan,
+			const char *name);
+int mhp_state_load_plan(struct mhp_ctx *ctx, const char *name, struct mhp_plan **plan);
+/* The run's journal-plan.json becomes applied-<device>.json. */
+int mhp_state_keep_applied(struct mhp_ctx *ctx, const char *device);
+int mhp_state_forget_applied(struct mhp_ctx *ctx, const char *device);
 
 /* ---- auto-online agents (agents.c) ---- */
 

@@ -442,6 +442,8 @@ enum {
 	MHP_APPLY_DRY_RUN = 1 << 0,	/* check everything, change nothing */
 	MHP_APPLY_NO_ARBITRATE = 1 << 1,	/* refuse while auto-online is active */
 	MHP_APPLY_DESTROY_DATA = 1 << 2,	/* consent to convert pmem */
+	/* refuse a device already online in another shape than planned */
+	MHP_APPLY_NO_CONVERT = 1 << 3,
 };
 
 /* Returned (positive) when there was nothing to do. */
@@ -451,8 +453,24 @@ enum {
  * Apply @plan: lock, re-check it against the live system, set the dax
  * memmap_on_memory knob, bind kmem, online each block in the planned zone
  * in address order, verify. Any failure rolls back to the state before
- * the call. Every step is journaled first under the state directory, so
- * an interrupted run can be recovered with mhp_recover().
+ * the call: every block in the state and zone it had, the same driver,
+ * knob and auto_online_blocks. Every step is journaled first under the
+ * state directory, so an interrupted run can be recovered with
+ * mhp_recover().
+ *
+ * Whether the device may hold data is decided from the live device
+ * (mhp_dax_dev_is_persistent()), never from the plan: such a device is
+ * refused with -EPERM unless MHP_APPLY_DESTROY_DATA is given.
+ *
+ * A device already bound to kmem whose blocks are online in another
+ * shape (zones, or memmap placement, e.g. onlined by the kernel at boot)
+ * is converted in place: its blocks are offlined, kmem unbound, the knob
+ * set, kmem rebound and the blocks onlined as planned. With
+ * MHP_APPLY_NO_CONVERT such a device is refused with -EBUSY and nothing
+ * changes. mhp_get_apply_report() tells what was found and changed.
+ *
+ * mhp_cancel() (from a signal handler, say) makes the run finish the step
+ * in progress, roll back and return -ECANCELED.
  */
 MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan,
 			 unsigned int flags, mhp_event_fn fn, void *userdata);
@@ -473,10 +491,49 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device,
 			   enum mhp_offline_to to, unsigned int timeout_ms,
 			   unsigned int retries, mhp_event_fn fn, void *userdata);
 
+/*
+ * What the last mhp_apply() on the context found and did. Owned by the
+ * context, valid until the next mhp_apply() on it; zeroed by each call.
+ */
+struct mhp_apply_report {
+	enum mhp_dax_driver found_driver;	/* before the run */
+	int found_knob;			/* memmap_on_memory before, -1 absent */
+	uint64_t found_online;		/* blocks online before the run */
+	uint64_t found_movable;		/* of which in ZONE_MOVABLE */
+	uint64_t found_normal;		/* of which in kernel zones */
+	bool converted;			/* a live kmem device was offlined and rebound */
+	uint64_t blocks_offlined;	/* blocks this run took offline */
+	uint64_t blocks_onlined;	/* blocks this run onlined or re-onlined */
+	/*
+	 * Bytes the kernel migrated while this run offlined blocks: the
+	 * delta of /proc/vmstat pgmigrate_success times the page size.
+	 * UINT64_MAX when the kernel does not tell.
+	 */
+	uint64_t migrated_bytes;
+	bool rolled_back;		/* the run failed and was undone */
+	uint64_t blocks_restored;	/* blocks the rollback put back */
+};
+MHP_EXPORT const struct mhp_apply_report *mhp_get_apply_report(struct mhp_ctx *ctx);
+
+/*
+ * Ask the run in progress on @ctx (mhp_apply, mhp_offline, mhp_recover)
+ * to stop. Async-signal-safe: it only sets a flag, so a SIGINT, SIGTERM
+ * or SIGHUP handler may call it. The run finishes its current step, rolls
+ * back what it changed (mhp_apply restores auto_online_blocks too) and
+ * returns -ECANCELED. A request made while no run is in progress applies
+ * to the next one. Ignore SIGPIPE in the caller: a closed pipe must not
+ * kill the process halfway.
+ */
+MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx);
+
 /* Directory for the lock, the journal and applied plans (default /run/mhp). */
 MHP_EXPORT int mhp_set_state_dir(struct mhp_ctx *ctx, const char *dir);
 MHP_EXPORT const char *mhp_get_state_dir(struct mhp_ctx *ctx);
-/* Name of the device an interrupted run left a journal for, or NULL. */
+/*
+ * Name of the device an interrupted run left a journal for, or NULL: also
+ * while another process holds the run lock (a run in progress is not
+ * interrupted) and when the state directory is not readable (not root).
+ */
 MHP_EXPORT const char *mhp_journal_pending(struct mhp_ctx *ctx);
 /*
  * Finish what an interrupted run left: roll back to the state recorded
@@ -484,7 +541,12 @@ MHP_EXPORT const char *mhp_journal_pending(struct mhp_ctx *ctx);
  * MHP_NOTHING_TO_DO when there is no journal.
  */
 MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata);
-/* The plan last applied to @device, or -ENOENT. */
+/*
+ * The plan last applied to @device, or -ENOENT. -EACCES when the state
+ * directory is not readable by the caller (it is root's, mode 0700):
+ * comparing with the applied plan needs root, the live state does not.
+ * -EPERM when the state directory is unsafe (see mhp_get_last_error()).
+ */
 MHP_EXPORT int mhp_get_applied_plan(struct mhp_ctx *ctx, const char *device,
 				    struct mhp_plan **plan);
 

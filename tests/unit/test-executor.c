@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -413,6 +414,615 @@ static void test_recover_forward(void **state)
 	env_free(&e);
 }
 
+/* ---- issue 12 ---- */
+
+static void assert_as_found(const struct fakekernel *fk, const struct fk_snapshot *snap,
+			    struct mhp_ctx *ctx)
+{
+	uint64_t i;
+
+	if (fk_same(fk, snap))
+		return;
+	print_error("found: driver '%s' knob %d auto %s present %d\n", snap->driver, snap->knob,
+		    snap->auto_online, snap->present);
+	print_error("now:   driver '%s' knob %d auto %s present %d\n", fk->driver, fk->knob,
+		    fk->auto_online, fk->present);
+	for (i = 0; i < fk->nr; i++)
+		print_error("  block %llu: found %s/%s now %s/%s\n",
+			    (unsigned long long)(fk->first + i), snap->state[i], snap->zone[i],
+			    fk->state[i], fk->zone[i]);
+	fail_msg("not as found; last error: %s", mhp_get_last_error(ctx));
+}
+
+static void test_pmem_consent_ignores_plan_flag(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	char cmd[1024];
+
+	env_init(&e);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0 && "
+		 "mv %s/sys/devices/platform/hmem.0/dax0.0 %s/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/ && "
+		 "ln -sfn ../../../../../../../bus/dax/drivers/device_dax %s/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/dax0.0/driver",
+		 e.root, e.root, e.root, e.root);
+	assert_int_equal(system(cmd), 0);
+	sr_link(e.root, "/sys/bus/dax/devices/dax0.0",
+		"../../../devices/platform/e820_pmem/ndbus0/region0/dax0.0/dax0.0");
+	mhp_unref(e.ctx);
+	e.fk.devdir = "/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/dax0.0";
+	e.ctx = new_ctx(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	/* what a plan file edited to say "persistent": false loads as */
+	plan->input.persistent = false;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EPERM);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "--force-destroy-data"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_false(journal_exists(e.root));
+	assert_string_equal(e.fk.driver, "device_dax");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* kmem bound, some blocks online: what a partial offline-region leaves */
+static void set_found(struct env *e, const char *const *states, const char *zone)
+{
+	uint64_t i;
+
+	snprintf(e->fk.driver, sizeof(e->fk.driver), "kmem");
+	e->fk.present = true;
+	for (i = 0; i < e->fk.nr; i++) {
+		snprintf(e->fk.state[i], sizeof(e->fk.state[i]), "%s", states[i]);
+		snprintf(e->fk.zone[i], sizeof(e->fk.zone[i]), "%s", zone);
+	}
+	fk_sync(&e->fk);
+	mhp_unref(e->ctx);
+	e->ctx = new_ctx(e);
+}
+
+static void test_rollback_keeps_blocks_online_before(void **state)
+{
+	static const char *const states[8] = {
+		"online", "online", "online", "online", "offline", "offline", "offline", "offline",
+	};
+	struct fk_snapshot before;
+	struct events ev = { 0 };
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	set_found(&e, states, "Movable");
+	fk_snapshot(&e.fk, &before);
+	e.fk.online_fail[6] = -1;	/* block 38 refuses */
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), -EIO);
+	/* blocks 32-35 were online before the run: they stay online */
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_false(e.fk.leaked);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "restored 2 block(s)"));
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void test_rollback_restores_zone(void **state)
+{
+	static const char *const states[8] = {
+		"online", "online", "online", "online", "online", "online", "online", "online",
+	};
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	set_found(&e, states, "Normal");	/* e.g. onlined by udev with "online" */
+	fk_snapshot(&e.fk, &before);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	e.fk.online_fail[5] = -1;	/* block 37 cannot be movable */
+	e.fk.online_fail_movable = true;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EIO);
+	/* blocks 32-36 went movable, then back to Normal */
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rolled back"));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void test_rollback_failed_unbind_reported(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	/* the device had no driver: rollback must unbind kmem */
+	sr_rm(e.root, DEVDIR "/driver");
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	e.fk.online_fail[2] = -1;
+	e.fk.fail_path = "kmem/unbind";
+	assert_true(mhp_apply(e.ctx, plan, 0, NULL, NULL) < 0);
+	print_message("%s\n", mhp_get_last_error(e.ctx));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rollback incomplete"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "unbinding kmem"));
+	assert_true(journal_exists(e.root));
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_false(e.fk.leaked);
+	/* once the kernel lets go, recovery finishes the job */
+	e.fk.fail_path = NULL;
+	e.fk.online_fail[2] = 0;
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), 0);
+	assert_string_equal(e.fk.driver, "");
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void write_journal(const char *root, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/run", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/run/mhp", root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/run/mhp/journal", root);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_recover_rejects_crafted_journal(void **state)
+{
+	struct env e;
+	int i;
+
+	env_init(&e);
+	/* node 0's boot memory, blocks 0-15 */
+	write_journal(e.root, "mhp-journal 1\npid 1\ndevice dax0.0\nop online\n"
+			      "prev-driver device_dax\nprev-knob -1\nprev-auto-online offline\n"
+			      "range 0 16\nprev-end\nbind kmem\n");
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "cannot be trusted"));
+	assert_int_equal(e.fk.writes, 0);
+	for (i = 0; i < 16; i++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), "/sys/devices/system/memory/memory%d/state", i);
+		assert_string_equal(sr_read(e.root, p), "online\n");
+	}
+	/* an auto_online_blocks value the kernel would not accept from us */
+	write_journal(e.root, "mhp-journal 1\npid 1\ndevice dax0.0\nop online\n"
+			      "prev-driver device_dax\nprev-knob -1\nprev-auto-online /etc/passwd\n"
+			      "range 32 40\nprev-end\nauto-online offline\n");
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "auto_online_blocks"));
+	assert_int_equal(e.fk.writes, 0);
+	/* a block outside the recorded range */
+	write_journal(e.root, "mhp-journal 1\npid 1\ndevice dax0.0\nop online\n"
+			      "prev-driver kmem\nprev-knob -1\nprev-auto-online offline\n"
+			      "range 32 40\nprev-block 3 offline none\nprev-end\n");
+	assert_true(mhp_recover(e.ctx, NULL, NULL) < 0);
+	assert_int_equal(e.fk.writes, 0);
+	env_free(&e);
+}
+
+static void test_pending_not_while_locked(void **state)
+{
+	int pipefd[2], status, fd;
+	struct env e;
+	pid_t pid;
+	char c;
+
+	env_init(&e);
+	assert_int_equal(mhp_lock(e.ctx, &fd), 0);
+	mhp_unlock(e.ctx, fd);
+	write_journal(e.root, "mhp-journal 1\npid 1\ndevice dax0.0\nop online\n");
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		if (mhp_lock(e.ctx, &fd) < 0)
+			_exit(1);
+		(void)!write(pipefd[1], "x", 1);
+		sleep(5);
+		_exit(0);
+	}
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	/* a run in progress is not interrupted, and recover must wait */
+	assert_null(mhp_journal_pending(e.ctx));
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EBUSY);
+	kill(pid, 9);
+	waitpid(pid, &status, 0);
+	assert_string_equal(mhp_journal_pending(e.ctx), DEV);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	env_free(&e);
+}
+
+struct canceller {
+	int after;
+	int onlined;
+};
+
+static void cancel_after(struct mhp_ctx *ctx, const struct mhp_event *ev, void *arg)
+{
+	struct canceller *c = arg;
+
+	/* what a SIGINT handler does, mid-onlining */
+	if (ev->type == MHP_EVENT_BLOCK_ONLINE && ++c->onlined == c->after)
+		mhp_cancel(ctx);
+}
+
+static void test_cancel_rolls_back(void **state)
+{
+	struct canceller c = { .after = 3 };
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online");
+	fk_snapshot(&e.fk, &before);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, cancel_after, &c), -ECANCELED);
+	assert_int_equal(c.onlined, 3);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "interrupted by a signal"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rolled back"));
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_string_equal(e.fk.auto_online, "online");
+	assert_false(journal_exists(e.root));
+	/* the request was consumed: the next run goes through */
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_all(&e.fk, "online", "Movable");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void test_state_dir_safety(void **state)
+{
+	struct mhp_plan *plan, *applied;
+	char p[512], q[512];
+	struct stat st;
+	struct env e;
+	int fd;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	/* a symlinked state directory */
+	snprintf(p, sizeof(p), "%s/elsewhere", e.root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(q, sizeof(q), "%s/run", e.root);
+	assert_int_equal(mkdir(q, 0755), 0);
+	snprintf(q, sizeof(q), "%s/run/mhp", e.root);
+	assert_int_equal(symlink(p, q), 0);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EPERM);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "symlink"));
+	assert_int_equal(e.fk.writes, 0);
+	unlink(q);
+	/* a state directory others may write to */
+	assert_int_equal(mkdir(q, 0777), 0);
+	assert_int_equal(chmod(q, 0777), 0);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EPERM);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "mode 0777"));
+	assert_int_equal(mhp_get_applied_plan(e.ctx, DEV, &applied), -EPERM);
+	assert_int_equal(chmod(q, 0700), 0);
+	/* a planted lock symlink: refused, its target not truncated */
+	snprintf(p, sizeof(p), "%s/victim", e.root);
+	sr_file(e.root, "/victim", "precious\n");
+	snprintf(q, sizeof(q), "%s/run/mhp/lock", e.root);
+	assert_int_equal(symlink(p, q), 0);
+	assert_int_equal(mhp_lock(e.ctx, &fd), -ELOOP);
+	assert_string_equal(sr_read(e.root, "/victim"), "precious\n");
+	unlink(q);
+	/* a planted temp file for the plan is not followed either */
+	snprintf(q, sizeof(q), "%s/run/mhp/journal-plan.json.tmp", e.root);
+	assert_int_equal(symlink(p, q), 0);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_string_equal(sr_read(e.root, "/victim"), "precious\n");
+	/* applied plans hold physical addresses: private */
+	snprintf(q, sizeof(q), "%s/run/mhp/applied-dax0.0.json", e.root);
+	assert_int_equal(stat(q, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void test_blocks_survive_apply(void **state)
+{
+	struct mhp_plan *plan;
+	struct mhp_block *b, *boot;
+	struct env e;
+
+	env_init(&e);
+	assert_int_equal(mhp_block_get(e.ctx, 5, &boot), 0);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_int_equal(mhp_block_get(e.ctx, 33, &b), 0);
+	assert_int_equal(mhp_block_get_state(b), MHP_BLOCK_ONLINE);
+	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL), 0);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	/* ASan: both objects are still ours to read */
+	assert_int_equal(mhp_block_get_index(b), 33);
+	assert_int_equal(mhp_block_get_index(boot), 5);
+	assert_int_equal(mhp_block_refresh(b), 0);
+	assert_int_equal(mhp_block_get_zone(b), MHP_ZONE_MOVABLE);
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* status as a normal user: the applied plan is root's, the error says so */
+static void test_state_dir_not_root(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	int status;
+	pid_t pid;
+	char p[512];
+
+	if (geteuid() != 0)
+		skip();
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	mhp_plan_unref(plan);
+	/* like the live /run: everyone may walk to the root-only directory */
+	assert_int_equal(chmod(e.root, 0755), 0);
+	snprintf(p, sizeof(p), "%s/run", e.root);
+	assert_int_equal(chmod(p, 0755), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct mhp_plan *applied = NULL;
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(2);
+		if (mhp_get_applied_plan(e.ctx, DEV, &applied) != -EACCES)
+			_exit(3);
+		if (mhp_journal_pending(e.ctx) != NULL)
+			_exit(4);
+		/* the live state is still readable */
+		if (!mhp_dax_dev_get_by_name(e.ctx, DEV))
+			_exit(5);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	env_free(&e);
+}
+
+/* ---- issue 11: 6.3+ binding, convert in place ---- */
+
+static void test_offline_to_devdax_kmem_default(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	e.fk.kmem_default = true;	/* 6.3+: device_dax needs new_id */
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL), 0);
+	assert_string_equal(e.fk.driver, "device_dax");
+	/* and back again */
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_all(&e.fk, "online", "Movable");
+	/* a rollback rebinds device_dax the same way */
+	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL), 0);
+	e.fk.online_fail[1] = -1;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EIO);
+	assert_string_equal(e.fk.driver, "device_dax");
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/*
+ * What Debian's 6.12 does at boot: kmem binds the hmem device (the dax
+ * knob says 0) and auto_online_blocks=online puts every block in Normal,
+ * memmap in DRAM.
+ */
+static void set_612(struct env *e)
+{
+	uint64_t i;
+
+	sr_file(e->root, "/proc/sys/kernel/osrelease", "6.12.48+deb13-amd64\n");
+	sr_file(e->root, "/sys/module/memory_hotplug/parameters/memmap_on_memory", "Y\n");
+	sr_file(e->root, DEVDIR "/memmap_on_memory", "0\n");
+	e->fk.kmem_default = true;
+	e->fk.migrate_pages = 1000;
+	e->fk.pgmigrate_success = 5;
+	e->fk.knob = 0;
+	snprintf(e->fk.driver, sizeof(e->fk.driver), "kmem");
+	snprintf(e->fk.auto_online, sizeof(e->fk.auto_online), "online");
+	e->fk.present = true;
+	for (i = 0; i < e->fk.nr; i++) {
+		snprintf(e->fk.state[i], sizeof(e->fk.state[i]), "online");
+		snprintf(e->fk.zone[i], sizeof(e->fk.zone[i]), "Normal");
+	}
+	e->fk.device_dax_id = false;
+	e->fk.fail_nth = 0;
+	e->fk.writes = 0;
+	e->fk.onlines = 0;
+	e->fk.leaked = false;
+	fk_sync(&e->fk);
+	mhp_unref(e->ctx);
+	e->ctx = new_ctx(e);
+}
+
+static void env_init_612(struct env *e)
+{
+	env_init(e);
+	set_612(e);
+}
+
+static struct mhp_plan *plan_612(struct env *e)
+{
+	struct mhp_plan *plan = plan_for(e->ctx, MHP_ZONE_POLICY_MOVABLE);
+
+	assert_true(mhp_plan_memmap_on_device(plan));
+	return plan;
+}
+
+static void test_convert_in_place(void **state)
+{
+	const struct mhp_apply_report *rep;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init_612(&e);
+	plan = plan_612(&e);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_int_equal(e.fk.knob, 1);
+	assert_all(&e.fk, "online", "Movable");
+	assert_string_equal(e.fk.auto_online, "online");
+	assert_false(e.fk.leaked);
+	rep = mhp_get_apply_report(e.ctx);
+	assert_int_equal(rep->found_driver, MHP_DAX_DRIVER_KMEM);
+	assert_int_equal(rep->found_knob, 0);
+	assert_int_equal(rep->found_online, 8);
+	assert_int_equal(rep->found_normal, 8);
+	assert_true(rep->converted);
+	assert_int_equal(rep->blocks_offlined, 8);
+	assert_int_equal(rep->blocks_onlined, 8);
+	assert_int_equal(rep->migrated_bytes, 8 * 1000 * 4096ULL);
+	/* converged: nothing left to do */
+	e.fk.writes = 0;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), MHP_NOTHING_TO_DO);
+	assert_int_equal(e.fk.writes, 0);
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void test_no_convert_refuses(void **state)
+{
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init_612(&e);
+	fk_snapshot(&e.fk, &before);
+	plan = plan_612(&e);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_CONVERT, NULL, NULL), -EBUSY);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "--no-convert"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static void test_convert_ebusy_normal(void **state)
+{
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init_612(&e);
+	fk_snapshot(&e.fk, &before);
+	e.fk.offline_fail[2] = -1;	/* unmovable kernel pages in block 34 */
+	plan = plan_612(&e);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EBUSY);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "memhp_default_state=offline"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rolled back"));
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_false(e.fk.leaked);
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* kill -9 halfway through a conversion, then recover: as found */
+static void test_convert_crash_and_recover(void **state)
+{
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+	int status;
+	pid_t pid;
+
+	env_init_612(&e);
+	fk_snapshot(&e.fk, &before);
+	plan = plan_612(&e);
+	pid = fork();
+	if (pid == 0) {
+		e.fk.crash_after_online = 3;
+		mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	assert_int_equal(WEXITSTATUS(status), 9);
+	mhp_plan_unref(plan);
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	/* the child's fake kernel state is in the tree: read it back */
+	assert_string_equal(mhp_journal_pending(e.ctx), DEV);
+	assert_int_equal(e.fk.knob, 1);
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), 0);
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_false(e.fk.leaked);
+	assert_false(journal_exists(e.root));
+	env_free(&e);
+}
+
+static void clear_state_dir(const char *root)
+{
+	static const char *const files[] = {
+		"journal", "journal-plan.json", "applied-dax0.0.json", "lock",
+	};
+	char p[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/run/mhp/%s", root, files[i]);
+		unlink(p);
+	}
+}
+
+/* A failure at each write of a conversion leaves the device as found. */
+static void test_convert_fault_each_step(void **state)
+{
+	int nth, writes, failures = 0;
+	struct mhp_plan *plan;
+	struct env e;
+
+	/* a clean conversion: how many writes it takes */
+	env_init_612(&e);
+	plan = plan_612(&e);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	writes = e.fk.writes;
+	mhp_plan_unref(plan);
+	for (nth = 1; nth <= writes; nth++) {
+		struct fk_snapshot before;
+		int rc;
+
+		/* the same tree, back in the state 6.12 boots into */
+		clear_state_dir(e.root);
+		set_612(&e);
+		fk_snapshot(&e.fk, &before);
+		plan = plan_612(&e);
+		e.fk.fail_nth = nth;
+		rc = mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		mhp_plan_unref(plan);
+		if (rc == 0) {
+			/* an optional write (remove_id, new_id before bind) */
+			assert_all(&e.fk, "online", "Movable");
+			continue;
+		}
+		failures++;
+		if (!fk_same(&e.fk, &before))
+			print_error("write %d of %d failed:\n", nth, writes);
+		assert_as_found(&e.fk, &before, e.ctx);
+		assert_false(e.fk.leaked);
+		assert_false(journal_exists(e.root));
+	}
+	env_free(&e);
+	/* quiesce, 8 offlines, unbind, knob, bind, 8 onlines, restore */
+	assert_true(failures >= 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +1036,22 @@ int main(void)
 		cmocka_unit_test(test_lock_held),
 		cmocka_unit_test(test_crash_and_recover),
 		cmocka_unit_test(test_recover_forward),
+		cmocka_unit_test(test_pmem_consent_ignores_plan_flag),
+		cmocka_unit_test(test_rollback_keeps_blocks_online_before),
+		cmocka_unit_test(test_rollback_restores_zone),
+		cmocka_unit_test(test_rollback_failed_unbind_reported),
+		cmocka_unit_test(test_recover_rejects_crafted_journal),
+		cmocka_unit_test(test_pending_not_while_locked),
+		cmocka_unit_test(test_cancel_rolls_back),
+		cmocka_unit_test(test_state_dir_safety),
+		cmocka_unit_test(test_state_dir_not_root),
+		cmocka_unit_test(test_blocks_survive_apply),
+		cmocka_unit_test(test_offline_to_devdax_kmem_default),
+		cmocka_unit_test(test_convert_in_place),
+		cmocka_unit_test(test_no_convert_refuses),
+		cmocka_unit_test(test_convert_ebusy_normal),
+		cmocka_unit_test(test_convert_fault_each_step),
+		cmocka_unit_test(test_convert_crash_and_recover),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
