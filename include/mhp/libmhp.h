@@ -385,6 +385,7 @@ MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan 
 
 enum {
 	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */
+	MHP_JSON_HUMAN = 1 << 1,	/* list/status: sizes and addresses as text */
 };
 /* Serialise to JSON (plan_version 1); free() the string. */
 MHP_EXPORT int mhp_plan_to_json(const struct mhp_plan *plan, unsigned int flags,
@@ -470,6 +471,68 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 /* The plan last applied to @device, or -ENOENT. */
 MHP_EXPORT int mhp_get_applied_plan(struct mhp_ctx *ctx, const char *device,
 				    struct mhp_plan **plan);
+
+/* ---- list and status documents ---------------------------------------- */
+
+/*
+ * The JSON that `cxlmem list` and `cxlmem status` print, for programs.
+ * Flags: MHP_JSON_BLOCKS adds per-block arrays, MHP_JSON_HUMAN writes
+ * sizes as "1.00 GiB" and addresses as "0x..." text instead of integers.
+ * Unknown values are null. free() the string.
+ *
+ * The list document (schema_version MHP_LIST_SCHEMA_VERSION) is an object:
+ *   schema_version  integer
+ *   platform        object: arch, kernel_release, rules, page_size,
+ *                   memory_block_size, pageblock_size, pmd_size,
+ *                   struct_page_size, memmap_on_memory (mode name),
+ *                   memmap_on_memory_force_supported,
+ *                   dax_memmap_on_memory_knob, memmap_split_per_block,
+ *                   memory_block_size_param (booleans),
+ *                   auto_online_blocks, online_policy (text or null),
+ *                   auto_movable_ratio, auto_movable_numa_aware, kmem,
+ *                   online_kernel_bytes, online_movable_bytes
+ *   nodes           array: node, online, has_cpus, has_memory, mem_total,
+ *                   kernel_zone_bytes, movable_zone_bytes, memory_tier,
+ *                   memmap_pages {boot, hotplug, on_memory,
+ *                   on_memory_padding, hotplug_elsewhere} where the
+ *                   kernel counts them (pages)
+ *   cxl_memdevs     array: memdev, ram_size, pmem_size, serial, numa_node
+ *   cxl_regions     array: region, mode, resource, size, interleave_ways,
+ *                   interleave_granularity, decoder, dax_region, targets[],
+ *                   dax_devices[]
+ *   dax_devices     array: name, region (the dax region's parent device),
+ *                   resource, size, align, target_node, driver,
+ *                   memmap_on_memory, provenance, provenance_chain,
+ *                   cxl_region, persistent, blocks {first, count, present,
+ *                   online, offline, movable, normal} (null without the
+ *                   physical range)
+ *   memory_blocks   object: count, online, offline, online_movable,
+ *                   online_normal
+ *   blocks          (MHP_JSON_BLOCKS) array: block, phys_addr, state, zone,
+ *                   valid_zones, node, removable
+ * New keys may appear without a version change; a key's meaning or type
+ * changes only with a new schema_version.
+ */
+#define MHP_LIST_SCHEMA_VERSION 1
+MHP_EXPORT int mhp_list_to_json(struct mhp_ctx *ctx, unsigned int flags, char **json);
+
+/*
+ * The status document (schema_version MHP_STATUS_SCHEMA_VERSION): the live
+ * state of each dax device of @target, compared with the plan applied to
+ * it. An array of objects, or the object alone when @target names one dax
+ * device. Each object: schema_version, device, driver, memmap_on_memory,
+ * memmap_location (none|device|dram), blocks_present, blocks_online,
+ * online_bytes, movable_bytes, normal_bytes, applied_plan (boolean),
+ * planned_usable_bytes (with a plan), drift (array of {block, planned,
+ * state, zone} for blocks not online in their planned zone), blocks
+ * (MHP_JSON_BLOCKS: {block, state, zone, planned_zone}); or "error" when
+ * the physical range cannot be read.
+ * Returns the number of devices that drifted from their plan (0 = none),
+ * or a negative errno.
+ */
+#define MHP_STATUS_SCHEMA_VERSION 1
+MHP_EXPORT int mhp_status_to_json(struct mhp_ctx *ctx, const char *target,
+				  unsigned int flags, char **json);
 
 #ifdef __cplusplus
 }
