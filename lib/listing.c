@@ -543,37 +543,34 @@ MHP_EXPORT int mhp_status_to_json(struct mhp_ctx *ctx, const char *target,
 				  unsigned int flags, char **json)
 {
 	struct doc doc = { .ctx = ctx, .human = flags & MHP_JSON_HUMAN };
+	struct mhp_dax_dev **devs;
 	struct json_object *out;
-	struct mhp_dax_dev *d;
-	int drifted = 0, found = 0;
-	bool one;
+	int rc, drifted = 0;
+	size_t i, n;
 
 	*json = NULL;
+	rc = mhp_resolve_target(ctx, target, &devs, &n);
+	if (rc < 0)
+		return rc;
+	if (!n) {
+		free(devs);
+		return mhp_fail(ctx, -ENODEV, "there are no dax devices; see 'cxlmem list'");
+	}
 	out = json_object_new_array();
-	mhp_dax_dev_foreach(ctx, d) {
-		const char *r = mhp_dax_dev_get_cxl_region(d);
+	for (i = 0; i < n; i++) {
 		bool dev_drifted = false;
 
-		if (strcmp(target, "all") && strcmp(target, mhp_dax_dev_get_name(d)) &&
-		    (!r || strcmp(target, r)))
-			continue;
-		found++;
-		json_object_array_add(out, device_status(&doc, d, flags & MHP_JSON_BLOCKS,
+		json_object_array_add(out, device_status(&doc, devs[i], flags & MHP_JSON_BLOCKS,
 							 &dev_drifted));
 		drifted += dev_drifted;
 	}
-	if (!found) {
-		json_object_put(out);
-		return mhp_fail(ctx, -ENODEV, "no dax device matches '%s'; see 'cxlmem list'",
-				target);
-	}
-	one = found == 1 && strncmp(target, "dax", 3) == 0;
-	if (one) {
+	free(devs);
+	if (mhp_target_is_dax_dev(target)) {
 		struct json_object *dev = json_object_get(json_object_array_get_idx(out, 0));
 
 		json_object_put(out);
 		out = dev;
 	}
-	found = finish(ctx, out, json);
-	return found < 0 ? found : drifted;
+	rc = finish(ctx, out, json);
+	return rc < 0 ? rc : drifted;
 }

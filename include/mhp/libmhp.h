@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 
@@ -518,9 +519,9 @@ MHP_EXPORT int mhp_list_to_json(struct mhp_ctx *ctx, unsigned int flags, char **
 
 /*
  * The status document (schema_version MHP_STATUS_SCHEMA_VERSION): the live
- * state of each dax device of @target, compared with the plan applied to
- * it. An array of objects, or the object alone when @target names one dax
- * device. Each object: schema_version, device, driver, memmap_on_memory,
+ * state of each dax device of @target (as mhp_resolve_target() takes it),
+ * compared with the plan applied to it. An array of objects, or the
+ * object alone when @target names one dax device (daxX.Y, /dev/daxX.Y). Each object: schema_version, device, driver, memmap_on_memory,
  * memmap_location (none|device|dram), blocks_present, blocks_online,
  * online_bytes, movable_bytes, normal_bytes, applied_plan (boolean),
  * planned_usable_bytes (with a plan), drift (array of {block, planned,
@@ -533,6 +534,28 @@ MHP_EXPORT int mhp_list_to_json(struct mhp_ctx *ctx, unsigned int flags, char **
 #define MHP_STATUS_SCHEMA_VERSION 1
 MHP_EXPORT int mhp_status_to_json(struct mhp_ctx *ctx, const char *target,
 				  unsigned int flags, char **json);
+
+/* ---- targets ---------------------------------------------------------- */
+
+/*
+ * The dax devices a command-line target names, in name order:
+ *   all                 every dax device (none at all is not an error)
+ *   daxX.Y, /dev/daxX.Y that device
+ *   regionN             the dax devices of CXL region N
+ *   dax_regionN         the dax devices of dax region N (daxX.*), whatever
+ *                       created it: CXL, hmem or an nvdimm namespace
+ * On success *devs is a malloc'ed array of *count devices owned by @ctx
+ * (free() the array only). -ENODEV when nothing matches, with an error
+ * that lists the devices and regions there are; -EINVAL for no target.
+ */
+MHP_EXPORT int mhp_resolve_target(struct mhp_ctx *ctx, const char *target,
+				  struct mhp_dax_dev ***devs, size_t *count);
+/*
+ * A dax region as daxctl's -r takes it: its id ("0") or its name
+ * ("dax_region0"). Same result conventions as mhp_resolve_target().
+ */
+MHP_EXPORT int mhp_resolve_dax_region(struct mhp_ctx *ctx, const char *region,
+				      struct mhp_dax_dev ***devs, size_t *count);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,13 @@ int cmd_status(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_recover(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx);
 
+/*
+ * Resolve TARGET with mhp_resolve_target(); on failure print why as
+ * "@cmd: ..." and return a negative errno. free() *devs.
+ */
+int cxlmem_resolve(struct mhp_ctx *ctx, const char *cmd, const char *target,
+		   struct mhp_dax_dev ***devs, size_t *n);
+
 struct json_object;
 struct mhp_plan;
 /* Apply @plan (cmd-online.c); appends a result object to @out. 0 = ok. */

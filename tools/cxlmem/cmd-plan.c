@@ -18,7 +18,6 @@
 #include "private.h"
 
 #define CMD		"cxlmem plan"
-#define MAX_TARGETS	256
 #define MODEL_START	(4 * SZ_1G)
 
 struct plan_args {
@@ -39,8 +38,8 @@ static void plan_usage(FILE *out)
 		"whether the memmap goes on the device (memmap_on_memory) or in DRAM, what is\n"
 		"lost to block alignment and to the force reservation, the zone of each block,\n"
 		"and advice (kernel command line, dax knob, block size, hot-remove unit).\n"
-		"Nothing is changed. TARGET is regionN (each dax device of the CXL region),\n"
-		"daxX.Y, or all.\n"
+		"Nothing is changed. TARGET is all, daxX.Y, /dev/daxX.Y, regionN (each dax\n"
+		"device of CXL region N) or dax_regionN (each device daxN.* of dax region N).\n"
 		"\n"
 		"Output: one plan JSON object for one dax device, a JSON array for several;\n"
 		"with -u a readable summary. Save a single device's plan and apply it with\n"
@@ -337,66 +336,26 @@ static int print_plans(struct mhp_plan **plans, size_t n, unsigned int flags)
 
 /* ---- targets ---- */
 
-static bool dax_matches(struct mhp_dax_dev *d, const char *target)
-{
-	const char *r;
-
-	if (strcmp(target, "all") == 0)
-		return true;
-	r = mhp_dax_dev_get_cxl_region(d);
-	if (r && strcmp(r, target) == 0)
-		return true;
-	r = mhp_dax_dev_get_region(d);
-	return r && strcmp(r, target) == 0;
-}
-
-static size_t collect(struct mhp_ctx *ctx, const char *target,
-		      struct mhp_dax_dev **devs, size_t max)
-{
-	struct mhp_dax_dev *d;
-	size_t n = 0;
-
-	d = mhp_dax_dev_get_by_name(ctx, target);
-	if (d) {
-		devs[0] = d;
-		return 1;
-	}
-	mhp_dax_dev_foreach(ctx, d)
-		if (n < max && dax_matches(d, target))
-			devs[n++] = d;
-	return n;
-}
-
-static void no_target(struct mhp_ctx *ctx, const char *target)
-{
-	const char *e = mhp_get_last_error(ctx);
-
-	if (strcmp(target, "all") == 0)
-		fprintf(stderr, "%s: no dax devices found%s%s; check 'cxlmem list' and that "
-			"the dax modules (device_dax, dax_hmem, dax_cxl) are loaded\n",
-			CMD, e[0] ? ": " : "", e);
-	else if (strncmp(target, "region", 6) == 0)
-		fprintf(stderr, "%s: %s has no dax device%s%s (a RAM region needs "
-			"'cxl create-region -t ram', a pmem region a devdax namespace: "
-			"'ndctl create-namespace -m devdax'); see 'cxlmem list'\n",
-			CMD, target, e[0] ? ": " : "", e);
-	else
-		fprintf(stderr, "%s: no dax device or region named '%s'%s%s; TARGET is "
-			"regionN, daxX.Y or all (see 'cxlmem list')\n", CMD, target,
-			e[0] ? ": " : "", e);
-}
-
 static int plan_targets(struct mhp_ctx *ctx, const char *target,
 			const struct plan_args *a)
 {
-	struct mhp_dax_dev *devs[MAX_TARGETS];
-	struct mhp_plan *plans[MAX_TARGETS];
+	struct mhp_dax_dev **devs;
+	struct mhp_plan **plans;
 	size_t i, n, nplans = 0;
 	int failed = 0;
 
-	n = collect(ctx, target, devs, MAX_TARGETS);
+	if (cxlmem_resolve(ctx, CMD, target, &devs, &n) < 0)
+		return 1;
 	if (!n) {
-		no_target(ctx, target);
+		fprintf(stderr, "%s: there are no dax devices: check 'cxlmem list' and that "
+			"the dax modules (device_dax, dax_hmem, dax_cxl) are loaded\n", CMD);
+		free(devs);
+		return 1;
+	}
+	plans = calloc(n, sizeof(*plans));
+	if (!plans) {
+		fprintf(stderr, "%s: out of memory\n", CMD);
+		free(devs);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -418,6 +377,8 @@ static int plan_targets(struct mhp_ctx *ctx, const char *target,
 		failed = 1;
 	for (i = 0; i < nplans; i++)
 		mhp_plan_unref(plans[i]);
+	free(plans);
+	free(devs);
 	return failed;
 }
 
@@ -484,7 +445,7 @@ int cmd_plan(int argc, char **argv, struct mhp_ctx *ctx)
 		return 1;
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "%s: give exactly one TARGET (regionN, daxX.Y or all), "
+		fprintf(stderr, "%s: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN), "
 			"or --model SPEC --size SIZE\n", CMD);
 		plan_usage(stderr);
 		return 1;

@@ -14,7 +14,7 @@ static void status_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cxlmem status TARGET [-B|--blocks] [--state-dir DIR]\n\n"
-		"JSON of the live state of TARGET (regionN, daxX.Y or all): driver,\n"
+		"JSON of the live state of TARGET (all, daxX.Y, regionN or dax_regionN): driver,\n"
 		"memmap location in effect, online/movable/normal bytes, and any\n"
 		"drift from the plan applied by online-region. -B lists every block.\n"
 		"The schema is documented with mhp_status_to_json() in libmhp.h.\n"
@@ -50,7 +50,7 @@ int cmd_status(int argc, char **argv, struct mhp_ctx *ctx)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "cxlmem status: give exactly one TARGET (regionN, daxX.Y or all)\n");
+		fprintf(stderr, "cxlmem status: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN)\n");
 		return 1;
 	}
 	rc = mhp_status_to_json(ctx, argv[optind], flags, &json);

@@ -27,6 +27,16 @@ static const struct command commands[] = {
 	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax" },
 };
 
+int cxlmem_resolve(struct mhp_ctx *ctx, const char *cmd, const char *target,
+		   struct mhp_dax_dev ***devs, size_t *n)
+{
+	int rc = mhp_resolve_target(ctx, target, devs, n);
+
+	if (rc < 0)
+		fprintf(stderr, "%s: %s; see 'cxlmem list'\n", cmd, mhp_get_last_error(ctx));
+	return rc;
+}
+
 static void usage(FILE *out)
 {
 	size_t i;
