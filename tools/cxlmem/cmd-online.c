@@ -245,7 +245,6 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 	bool recover = false;
 	int c, rc, failed = 0;
 	size_t i, n;
-	char *end;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -254,9 +253,9 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 				goto bad_value;
 			break;
 		case 'r':
-			opts.movable_ratio = (uint32_t)strtoul(optarg, &end, 10);
-			if (*end || !opts.movable_ratio)
-				goto bad_value;
+			if (cxlmem_parse_u32(cmd, "--movable-ratio", optarg, 1,
+					     CXLMEM_RATIO_MAX, &opts.movable_ratio) < 0)
+				goto bad_number;
 			break;
 		case 'm':
 			if (parse_memmap(optarg, &opts.memmap) < 0)
@@ -348,6 +347,7 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 
 bad_value:
 	fprintf(stderr, "%s: invalid value '%s'; see '%s --help'\n", cmd, optarg, cmd);
+bad_number:
 	json_object_put(out);
 	return 1;
 }
@@ -429,7 +429,6 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 	struct mhp_dax_dev **devs;
 	int c, rc, status = 0;
 	size_t i, n;
-	char *end;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -442,14 +441,12 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 				goto bad;
 			break;
 		case 'T':
-			timeout_ms = (unsigned int)(strtod(optarg, &end) * 1000);
-			if (*end || !timeout_ms)
-				goto bad;
+			if (cxlmem_parse_seconds(cmd, "--timeout", optarg, &timeout_ms) < 0)
+				goto bad_number;
 			break;
 		case 'r':
-			retries = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !retries)
-				goto bad;
+			if (cxlmem_parse_u32(cmd, "--retries", optarg, 1, 1000000, &retries) < 0)
+				goto bad_number;
 			break;
 		case 'S':
 			mhp_set_state_dir(ctx, optarg);
@@ -513,7 +510,8 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 	json_object_put(out);
 	return status;
 bad:
-	fprintf(stderr, "%s: invalid value '%s'\n", cmd, optarg);
+	fprintf(stderr, "%s: --to '%s' is not one of devdax, none\n", cmd, optarg);
+bad_number:
 	json_object_put(out);
 	return 1;
 }

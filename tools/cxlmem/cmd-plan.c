@@ -81,22 +81,6 @@ static void plan_usage(FILE *out)
 
 /* ---- option parsing ---- */
 
-static int parse_pct(const char *opt, const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (end == s || *end || errno || v == 0 || v > 100000 || s[0] == '-') {
-		fprintf(stderr, "%s: %s '%s' is not a percentage: give a whole number "
-			"from 1, e.g. %s 300\n", CMD, opt, s, opt);
-		return -EINVAL;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int parse_choice(const char *opt, const char *s, const char *const *names,
 			unsigned int n, unsigned int *out)
 {
@@ -153,10 +137,12 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 			a->opts.memmap = (enum mhp_memmap_policy)v;
 			break;
 		case OPT_RATIO:
-			rc = parse_pct("--movable-ratio", optarg, &a->opts.movable_ratio);
+			rc = cxlmem_parse_u32(CMD, "--movable-ratio", optarg, 1,
+					      CXLMEM_RATIO_MAX, &a->opts.movable_ratio);
 			break;
 		case OPT_WASTE:
-			rc = parse_pct("--waste-warn", optarg, &a->opts.waste_warn_pct);
+			rc = cxlmem_parse_u32(CMD, "--waste-warn", optarg, 1, 100,
+					      &a->opts.waste_warn_pct);
 			break;
 		case 'B':
 			a->blocks = 1;
@@ -393,12 +379,8 @@ static int plan_model(struct mhp_ctx *ctx, const struct plan_args *a)
 		fprintf(stderr, "%s: --model needs --size SIZE (e.g. --size 512G)\n", CMD);
 		return 1;
 	}
-	rc = mhp_parse_size(a->size, &size);
-	if (rc < 0 || !size) {
-		fprintf(stderr, "%s: --size '%s' is not a size: give bytes or a K/M/G/T "
-			"size, e.g. 512G\n", CMD, a->size);
+	if (cxlmem_parse_size(CMD, "--size", a->size, false, &size) < 0)
 		return 1;
-	}
 	rc = mhp_platform_new_model(ctx, a->model, &p);
 	if (rc < 0) {
 		fprintf(stderr, "%s: bad --model '%s': %s\n", CMD, a->model,
@@ -406,9 +388,7 @@ static int plan_model(struct mhp_ctx *ctx, const struct plan_args *a)
 		return 1;
 	}
 	start = ALIGN_UP(MODEL_START, mhp_platform_get_block_size(p));
-	if (a->start && mhp_parse_size(a->start, &start) < 0) {
-		fprintf(stderr, "%s: --start '%s' is not an address: give e.g. 0x100000000 "
-			"or 4G\n", CMD, a->start);
+	if (a->start && cxlmem_parse_size(CMD, "--start", a->start, true, &start) < 0) {
 		mhp_platform_unref(p);
 		return 1;
 	}
