@@ -521,7 +521,8 @@ MHP_EXPORT int mhp_list_to_json(struct mhp_ctx *ctx, unsigned int flags, char **
  * The status document (schema_version MHP_STATUS_SCHEMA_VERSION): the live
  * state of each dax device of @target (as mhp_resolve_target() takes it),
  * compared with the plan applied to it. An array of objects, or the
- * object alone when @target names one dax device (daxX.Y, /dev/daxX.Y). Each object: schema_version, device, driver, memmap_on_memory,
+ * object alone when @target names one dax device (daxX.Y, /dev/daxX.Y);
+ * "all" on a machine without dax devices is an empty array. Each object: schema_version, device, driver, memmap_on_memory,
  * memmap_location (none|device|dram), blocks_present, blocks_online,
  * online_bytes, movable_bytes, normal_bytes, applied_plan (boolean),
  * planned_usable_bytes (with a plan), drift (array of {block, planned,

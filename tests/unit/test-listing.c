@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The list and status documents, through the public API only. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,11 +106,29 @@ static void test_status_document(void **state)
 	sr_free(root);
 }
 
+/* No dax devices: status of "all" is an empty array and no error. */
+static void test_status_empty_machine(void **state)
+{
+	char *root = sr_new_hmem(), *text;
+	struct mhp_ctx *ctx;
+
+	sr_rm(root, "/sys/bus/dax/devices/dax0.0");
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_status_to_json(ctx, "all", 0, &text), 0);
+	assert_string_equal(text, "[\n]");
+	free(text);
+	assert_int_equal(mhp_status_to_json(ctx, "dax0.0", 0, &text), -ENODEV);
+	assert_null(text);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_document),
 		cmocka_unit_test(test_status_document),
+		cmocka_unit_test(test_status_empty_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -324,6 +324,8 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 			json_object_put(out);
 			return 1;
 		}
+		if (!n)
+			fprintf(stderr, "%s: there are no dax devices; nothing to do\n", cmd);
 		for (i = 0; i < n; i++) {
 			const char *name = mhp_dax_dev_get_name(devs[i]);
 			struct mhp_plan *plan;
@@ -470,6 +472,8 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 		json_object_put(out);
 		return 1;
 	}
+	if (!n)
+		fprintf(stderr, "%s: there are no dax devices; nothing to do\n", cmd);
 	for (i = 0; i < n; i++) {
 		const char *name = mhp_dax_dev_get_name(devs[i]);
 		struct json_object *o = json_object_new_object();

@@ -333,10 +333,14 @@ static int plan_targets(struct mhp_ctx *ctx, const char *target,
 	if (cxlmem_resolve(ctx, CMD, target, &devs, &n) < 0)
 		return 1;
 	if (!n) {
-		fprintf(stderr, "%s: there are no dax devices: check 'cxlmem list' and that "
-			"the dax modules (device_dax, dax_hmem, dax_cxl) are loaded\n", CMD);
+		/* "all" of nothing: an empty result, as status gives */
+		fprintf(stderr, "%s: there are no dax devices, nothing to plan (if there "
+			"should be, check that device_dax, dax_hmem and dax_cxl are "
+			"loaded)\n", CMD);
+		if (!cxlmem_opts.human)
+			printf("[]\n");
 		free(devs);
-		return 1;
+		return 0;
 	}
 	plans = calloc(n, sizeof(*plans));
 	if (!plans) {
