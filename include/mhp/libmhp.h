@@ -427,6 +427,8 @@ enum {
 	MHP_APPLY_DRY_RUN = 1 << 0,	/* check everything, change nothing */
 	MHP_APPLY_NO_ARBITRATE = 1 << 1,	/* refuse while auto-online is active */
 	MHP_APPLY_DESTROY_DATA = 1 << 2,	/* consent to convert pmem */
+	/* refuse a device already online in another shape than planned */
+	MHP_APPLY_NO_CONVERT = 1 << 3,
 };
 
 /* Returned (positive) when there was nothing to do. */
@@ -457,6 +459,17 @@ enum mhp_offline_to {
 MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device,
 			   enum mhp_offline_to to, unsigned int timeout_ms,
 			   unsigned int retries, mhp_event_fn fn, void *userdata);
+
+/*
+ * Ask the run in progress on @ctx (mhp_apply, mhp_offline, mhp_recover)
+ * to stop. Async-signal-safe: it only sets a flag, so a SIGINT, SIGTERM
+ * or SIGHUP handler may call it. The run finishes its current step, rolls
+ * back what it changed (mhp_apply restores auto_online_blocks too) and
+ * returns -ECANCELED. A request made while no run is in progress applies
+ * to the next one. Ignore SIGPIPE in the caller: a closed pipe must not
+ * kill the process halfway.
+ */
+MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx);
 
 /* Directory for the lock, the journal and applied plans (default /run/mhp). */
 MHP_EXPORT int mhp_set_state_dir(struct mhp_ctx *ctx, const char *dir);

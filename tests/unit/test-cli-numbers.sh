@@ -57,6 +57,7 @@ done
 refuse --start plan --model arch=x86_64 --size 1G --start -4G
 
 accept online-region dax0.0 --dry-run --movable-ratio 300
+accept online-region dax0.0 --dry-run --no-convert
 accept plan dax0.0 --movable-ratio 1 --waste-warn 100
 accept offline-region dax0.0 --timeout 0.5 --retries 3
 accept offline-region dax0.0 --timeout 120

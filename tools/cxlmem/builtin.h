@@ -49,6 +49,16 @@ int cxlmem_parse_seconds(const char *cmd, const char *opt, const char *s,
 int cxlmem_parse_size(const char *cmd, const char *opt, const char *s,
 		      bool allow_zero, uint64_t *out);
 
+/*
+ * Signals (signals.c): SIGINT/SIGTERM/SIGHUP call mhp_cancel(@ctx),
+ * SIGPIPE is ignored. For commands that change the system.
+ */
+void cxlmem_catch_signals(struct mhp_ctx *ctx);
+/* The signal that cancelled the run, or 0. */
+int cxlmem_cancelled(void);
+/* After a cancelled run: say so on stderr and return 1; else 0. */
+int cxlmem_report_cancel(const char *cmd);
+
 struct json_object;
 struct mhp_plan;
 /* Apply @plan (cmd-online.c); appends a result object to @out. 0 = ok. */

@@ -153,6 +153,7 @@ static int run_recover(struct mhp_ctx *ctx, const char *cmd)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: recovery failed: %s\n", cmd, mhp_get_last_error(ctx));
+		cxlmem_report_cancel(cmd);
 		return 1;
 	}
 	fprintf(stderr, "%s: recovered\n", cmd);
@@ -215,6 +216,9 @@ static void online_usage(FILE *out)
 		"  --no-arbitrate               refuse if something else may online blocks\n"
 		"                               (default: auto_online_blocks is set to offline\n"
 		"                               while binding and restored, wrong zones fixed)\n"
+		"  --no-convert                 refuse a device already online in another\n"
+		"                               shape than planned (default: offline it and\n"
+		"                               online it again as planned)\n"
 		"  --force-destroy-data         allow converting persistent memory (pmem)\n"
 		"  --recover                    first recover an interrupted run\n"
 		"  --state-dir DIR              lock and journal directory (default /run/mhp)\n"
@@ -231,6 +235,7 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 		{ "plan", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-arbitrate", no_argument, NULL, 'A' },
+		{ "no-convert", no_argument, NULL, 'C' },
 		{ "force-destroy-data", no_argument, NULL, 'D' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
@@ -269,6 +274,9 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 			break;
 		case 'A':
 			flags |= MHP_APPLY_NO_ARBITRATE;
+			break;
+		case 'C':
+			flags |= MHP_APPLY_NO_CONVERT;
 			break;
 		case 'D':
 			flags |= MHP_APPLY_DESTROY_DATA;
@@ -326,7 +334,7 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 		}
 		if (!n)
 			fprintf(stderr, "%s: there are no dax devices; nothing to do\n", cmd);
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && !cxlmem_cancelled(); i++) {
 			const char *name = mhp_dax_dev_get_name(devs[i]);
 			struct mhp_plan *plan;
 
@@ -345,6 +353,8 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 	json_print(json_object_array_length(out) == 1 ?
 		   json_object_get(json_object_array_get_idx(out, 0)) : json_object_get(out));
 	json_object_put(out);
+	if (cxlmem_report_cancel(cmd))
+		return 1;
 	return failed ? 1 : 0;
 
 bad_value:
@@ -474,7 +484,7 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 	}
 	if (!n)
 		fprintf(stderr, "%s: there are no dax devices; nothing to do\n", cmd);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !cxlmem_cancelled(); i++) {
 		const char *name = mhp_dax_dev_get_name(devs[i]);
 		struct json_object *o = json_object_new_object();
 		struct report rep;
@@ -512,6 +522,8 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 	json_print(json_object_array_length(out) == 1 ?
 		   json_object_get(json_object_array_get_idx(out, 0)) : json_object_get(out));
 	json_object_put(out);
+	if (cxlmem_report_cancel(cmd))
+		return 1;
 	return status;
 bad:
 	fprintf(stderr, "%s: --to '%s' is not one of devdax, none\n", cmd, optarg);

@@ -118,7 +118,7 @@ int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx)
 		json_object_put(out);
 		return 1;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = optind; i < argc && !cxlmem_cancelled(); i++) {
 		struct mhp_dax_dev **devs;
 		size_t j, n;
 
@@ -126,7 +126,7 @@ int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx)
 			failed++;
 			continue;
 		}
-		for (j = 0; j < n; j++)
+		for (j = 0; j < n && !cxlmem_cancelled(); j++)
 			reconfigure_one(ctx, cmd, devs[j], mode, &opts, flags, out,
 					&changed, &failed);
 		free(devs);
@@ -136,5 +136,7 @@ int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx)
 	json_object_put(out);
 	fprintf(stderr, "reconfigured %d device%s%s\n", changed, changed == 1 ? "" : "s",
 		failed ? " (some failed, see above)" : "");
+	if (cxlmem_report_cancel(cmd))
+		return 1;
 	return failed ? 1 : 0;
 }
