@@ -383,6 +383,29 @@ MHP_EXPORT uint64_t mhp_plan_get_block_index(const struct mhp_plan *plan, uint64
 MHP_EXPORT enum mhp_zone mhp_plan_get_block_zone(const struct mhp_plan *plan, uint64_t i);
 MHP_EXPORT unsigned int mhp_plan_get_block_memmap_pages(const struct mhp_plan *plan, uint64_t i);
 MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan *plan, uint64_t i);
+/* Physical address (UINT64_MAX past the end) and usable bytes of block i. */
+MHP_EXPORT uint64_t mhp_plan_get_block_phys_addr(const struct mhp_plan *plan, uint64_t i);
+MHP_EXPORT uint64_t mhp_plan_get_block_usable_bytes(const struct mhp_plan *plan, uint64_t i);
+/* Start of the planned source range. */
+MHP_EXPORT uint64_t mhp_plan_get_start(const struct mhp_plan *plan);
+/* The alignment waste before the first and after the last whole block. */
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_head_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_tail_bytes(const struct mhp_plan *plan);
+MHP_EXPORT bool mhp_plan_node_has_cpus(const struct mhp_plan *plan);
+/* The node whose DRAM would hold a DRAM memmap, or -1 when unknown. */
+MHP_EXPORT int mhp_plan_get_memmap_dram_node(const struct mhp_plan *plan);
+/*
+ * The plan's warnings, zone notes and advice (kind, text and the action
+ * to take, which may be NULL), as in its JSON.
+ */
+MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i);
 
 enum {
 	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */

@@ -123,12 +123,82 @@ static void test_status_empty_machine(void **state)
 	sr_free(root);
 }
 
+/* The plan's texts through getters agree with its JSON (cxlmem -u uses them). */
+static void expect_texts(struct json_object *doc, const char *key, unsigned int n,
+			 const char *(*text_of)(const struct mhp_plan *, unsigned int),
+			 const struct mhp_plan *plan)
+{
+	struct json_object *arr = get(doc, key);
+	unsigned int i;
+
+	assert_int_equal(json_object_array_length(arr), n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, i)),
+				    text_of(plan, i));
+}
+
+static void test_plan_getters(void **state)
+{
+	char *root = sr_new_hmem(), *text;
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct json_object *doc, *advice, *blocks;
+	struct mhp_plan *plan;
+	unsigned int i;
+
+	assert_int_equal(mhp_plan_dax_dev(ctx, mhp_dax_dev_get_by_name(ctx, "dax0.0"),
+					  NULL, &plan), 0);
+	assert_int_equal(mhp_plan_to_json(plan, MHP_JSON_BLOCKS, &text), 0);
+	doc = parse(text);
+	assert_true(mhp_plan_get_num_zone_notes(plan) > 0);
+	assert_true(mhp_plan_get_num_advice(plan) > 0);
+	expect_texts(doc, "warnings", mhp_plan_get_num_warnings(plan), mhp_plan_get_warning, plan);
+	expect_texts(doc, "zone_notes", mhp_plan_get_num_zone_notes(plan),
+		     mhp_plan_get_zone_note, plan);
+	advice = get(doc, "advice");
+	assert_int_equal(json_object_array_length(advice), mhp_plan_get_num_advice(plan));
+	for (i = 0; i < mhp_plan_get_num_advice(plan); i++) {
+		struct json_object *a = json_object_array_get_idx(advice, i), *act = NULL;
+
+		assert_string_equal(json_object_get_string(get(a, "kind")),
+				    mhp_plan_get_advice_kind(plan, i));
+		assert_string_equal(json_object_get_string(get(a, "text")),
+				    mhp_plan_get_advice_text(plan, i));
+		json_object_object_get_ex(a, "action", &act);
+		if (mhp_plan_get_advice_action(plan, i))
+			assert_string_equal(json_object_get_string(act),
+					    mhp_plan_get_advice_action(plan, i));
+		else
+			assert_null(act);
+	}
+	assert_null(mhp_plan_get_warning(plan, mhp_plan_get_num_warnings(plan)));
+	assert_int_equal(mhp_plan_get_start(plan), 0x100000000ULL);
+	assert_int_equal(json_object_get_uint64(get(get(doc, "source"), "start")),
+			 mhp_plan_get_start(plan));
+	assert_int_equal(json_object_get_uint64(get(doc, "alignment_waste_head_bytes")),
+			 mhp_plan_get_alignment_waste_head_bytes(plan));
+	assert_int_equal(json_object_get_uint64(get(doc, "alignment_waste_tail_bytes")),
+			 mhp_plan_get_alignment_waste_tail_bytes(plan));
+	assert_int_equal(json_object_get_boolean(get(get(doc, "node"), "has_cpus")),
+			 mhp_plan_node_has_cpus(plan));
+	blocks = get(doc, "blocks");
+	assert_int_equal(mhp_plan_get_block_phys_addr(plan, 1), 0x108000000ULL);
+	assert_int_equal(json_object_get_uint64(get(json_object_array_get_idx(blocks, 1),
+						     "usable_bytes")),
+			 mhp_plan_get_block_usable_bytes(plan, 1));
+	assert_int_equal(mhp_plan_get_block_phys_addr(plan, 8), UINT64_MAX);
+	json_object_put(doc);
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_document),
 		cmocka_unit_test(test_status_document),
 		cmocka_unit_test(test_status_empty_machine),
+		cmocka_unit_test(test_plan_getters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

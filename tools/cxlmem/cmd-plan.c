@@ -179,145 +179,173 @@ static const char *fmt(uint64_t bytes, char *buf)
 	return mhp_format_size(bytes, buf, 32);
 }
 
-static uint64_t jget_u64(json_object *o, const char *key)
+static void print_texts(const struct mhp_plan *plan, const char *title,
+			unsigned int (*num)(const struct mhp_plan *),
+			const char *(*get)(const struct mhp_plan *, unsigned int))
 {
-	json_object *v;
+	unsigned int i, n = num(plan);
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static const char *jget_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
-}
-
-static void print_list(json_object *o, const char *key, const char *title)
-{
-	json_object *a;
-	size_t i, n;
-
-	if (!json_object_object_get_ex(o, key, &a) || !(n = json_object_array_length(a)))
+	if (!n)
 		return;
 	printf("  %s:\n", title);
 	for (i = 0; i < n; i++)
-		printf("    - %s\n", json_object_get_string(json_object_array_get_idx(a, i)));
+		printf("    - %s\n", get(plan, i));
 }
 
-static void print_advice(json_object *o)
+static void print_advice(const struct mhp_plan *plan)
 {
-	json_object *a, *e;
-	size_t i, n;
+	unsigned int i, n = mhp_plan_get_num_advice(plan);
 
-	if (!json_object_object_get_ex(o, "advice", &a) || !(n = json_object_array_length(a)))
+	if (!n)
 		return;
 	printf("  advice:\n");
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(a, i);
-		printf("    - [%s] %s\n", jget_str(e, "kind"), jget_str(e, "text"));
-		if (jget_str(e, "action")[0])
-			printf("      action: %s\n", jget_str(e, "action"));
+		const char *action = mhp_plan_get_advice_action(plan, i);
+
+		printf("    - [%s] %s\n", mhp_plan_get_advice_kind(plan, i),
+		       mhp_plan_get_advice_text(plan, i));
+		if (action && action[0])
+			printf("      action: %s\n", action);
 	}
 }
 
-static void print_blocks(json_object *o)
+static void print_blocks(const struct mhp_plan *plan)
 {
-	json_object *a, *e;
-	size_t i, n;
+	uint64_t i, n = mhp_plan_get_num_blocks(plan);
 	char b1[32];
 
-	if (!json_object_object_get_ex(o, "blocks", &a) || !(n = json_object_array_length(a)))
+	if (!n)
 		return;
 	printf("  blocks:\n    %-10s %-20s %-8s %7s %9s %s\n", "BLOCK", "ADDRESS",
 	       "ZONE", "MEMMAP", "RESERVED", "USABLE");
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(a, i);
-		printf("    memory%-4" PRIu64 " %#-20" PRIx64 " %-8s %7" PRIu64 " %9" PRIu64
-		       " %s\n", jget_u64(e, "index"), jget_u64(e, "phys_addr"),
-		       jget_str(e, "zone"), jget_u64(e, "memmap_pages"),
-		       jget_u64(e, "reserved_pages"), fmt(jget_u64(e, "usable_bytes"), b1));
-	}
+	for (i = 0; i < n; i++)
+		printf("    memory%-4" PRIu64 " %#-20" PRIx64 " %-8s %7u %9u %s\n",
+		       mhp_plan_get_block_index(plan, i), mhp_plan_get_block_phys_addr(plan, i),
+		       mhp_zone_name(mhp_plan_get_block_zone(plan, i)),
+		       mhp_plan_get_block_memmap_pages(plan, i),
+		       mhp_plan_get_block_reserved_pages(plan, i),
+		       fmt(mhp_plan_get_block_usable_bytes(plan, i), b1));
 }
 
-static void print_human(json_object *o)
+/* Where the memmap goes, in words (as the plan JSON's node.memmap). */
+static const char *memmap_where(const struct mhp_plan *plan, char *buf, size_t len)
 {
-	json_object *pf = NULL, *src = NULL, *node = NULL;
-	char b1[32], b2[32], b3[32], b4[32];
-	const char *target = jget_str(o, "target");
-	uint64_t start, size;
+	int dn = mhp_plan_get_memmap_dram_node(plan);
 
-	json_object_object_get_ex(o, "platform", &pf);
-	json_object_object_get_ex(o, "source", &src);
-	json_object_object_get_ex(o, "node", &node);
-	start = jget_u64(src, "start");
-	size = jget_u64(src, "size");
-	printf("%s (node %s, %s)\n", target[0] ? target : "model range",
-	       jget_str(node, "id")[0] == '-' ? "unknown" : jget_str(node, "id"),
-	       json_object_get_boolean(json_object_object_get(node, "has_cpus")) ?
-	       "with CPUs" : "no CPUs");
+	if (!mhp_plan_get_num_blocks(plan))
+		snprintf(buf, len, "none (no blocks)");
+	else if (mhp_plan_memmap_on_device(plan))
+		snprintf(buf, len, "node-local (on the device)");
+	else if (dn < 0)
+		snprintf(buf, len, "off-node (DRAM of another node)");
+	else if (dn == mhp_plan_get_node(plan))
+		snprintf(buf, len, "node-local (DRAM of node %d)", dn);
+	else
+		snprintf(buf, len, "off-node (DRAM of node %d)", dn);
+	return buf;
+}
+
+/* A readable summary of @plan, made on platform @pf. */
+static void print_human(const struct mhp_plan *plan, struct mhp_platform *pf)
+{
+	char b1[32], b2[32], b3[32], b4[32], node[16], where[64];
+	const char *target = mhp_plan_get_target(plan);
+	uint64_t start = mhp_plan_get_start(plan), size = mhp_plan_get_raw_bytes(plan);
+
+	if (mhp_plan_get_node(plan) < 0)
+		snprintf(node, sizeof(node), "unknown");
+	else
+		snprintf(node, sizeof(node), "%d", mhp_plan_get_node(plan));
+	printf("%s (node %s, %s)\n", target ? target : "model range", node,
+	       mhp_plan_node_has_cpus(plan) ? "with CPUs" : "no CPUs");
 	printf("  platform      %s, rules %s, %s pages, %s blocks, %s pageblocks, "
-	       "memmap_on_memory=%s\n", jget_str(pf, "arch"), jget_str(pf, "rules"),
-	       fmt(jget_u64(pf, "page_size"), b1), fmt(jget_u64(pf, "block_size"), b2),
-	       fmt(jget_u64(pf, "pageblock_size"), b3), jget_str(pf, "memmap_mode"));
+	       "memmap_on_memory=%s\n", mhp_platform_get_arch(pf), mhp_platform_get_rules(pf),
+	       fmt(mhp_platform_get_page_size(pf), b1), fmt(mhp_plan_get_block_size(plan), b2),
+	       fmt(mhp_platform_get_pageblock_size(pf), b3),
+	       mhp_memmap_mode_name(mhp_platform_get_memmap_mode(pf)));
 	printf("  range         %#" PRIx64 "-%#" PRIx64 " (%s)\n", start,
 	       start + size - 1, fmt(size, b1));
 	printf("  usable        %s in %" PRIu64 " blocks\n",
-	       fmt(jget_u64(o, "usable_bytes"), b1), jget_u64(o, "num_blocks"));
-	printf("  memmap        %s, %s (%s)\n", fmt(jget_u64(o, "memmap_bytes"), b1),
-	       strcmp(jget_str(o, "memmap_location"), "device") ? "in DRAM" :
-	       "on the device", jget_str(node, "memmap"));
-	printf("  eligible      %s\n",
-	       json_object_get_boolean(json_object_object_get(o, "eligible_memmap_on_memory")) ?
+	       fmt(mhp_plan_get_usable_bytes(plan), b1), mhp_plan_get_num_blocks(plan));
+	printf("  memmap        %s, %s (%s)\n", fmt(mhp_plan_get_memmap_bytes(plan), b1),
+	       mhp_plan_memmap_on_device(plan) ? "on the device" : "in DRAM",
+	       memmap_where(plan, where, sizeof(where)));
+	printf("  eligible      %s\n", mhp_plan_is_eligible_memmap_on_memory(plan) ?
 	       "yes (memmap_on_memory)" : "no");
-	printf("  DRAM cost     %s\n", fmt(jget_u64(o, "dram_overhead_bytes"), b1));
+	printf("  DRAM cost     %s\n", fmt(mhp_plan_get_dram_overhead_bytes(plan), b1));
 	printf("  waste         force %s, alignment %s (head %s, tail %s)\n",
-	       fmt(jget_u64(o, "force_waste_bytes"), b1),
-	       fmt(jget_u64(o, "alignment_waste_bytes"), b2),
-	       fmt(jget_u64(o, "alignment_waste_head_bytes"), b3),
-	       fmt(jget_u64(o, "alignment_waste_tail_bytes"), b4));
+	       fmt(mhp_plan_get_force_waste_bytes(plan), b1),
+	       fmt(mhp_plan_get_alignment_waste_bytes(plan), b2),
+	       fmt(mhp_plan_get_alignment_waste_head_bytes(plan), b3),
+	       fmt(mhp_plan_get_alignment_waste_tail_bytes(plan), b4));
 	printf("  zones         movable %s, normal %s\n",
-	       fmt(jget_u64(o, "movable_bytes"), b1), fmt(jget_u64(o, "normal_bytes"), b2));
-	print_list(o, "reasons", "why the memmap is not on the device");
-	print_list(o, "warnings", "warnings");
-	print_list(o, "zone_notes", "zones");
-	print_advice(o);
-	print_blocks(o);
+	       fmt(mhp_plan_get_movable_bytes(plan), b1), fmt(mhp_plan_get_normal_bytes(plan), b2));
+	print_texts(plan, "why the memmap is not on the device", mhp_plan_get_num_reasons,
+		    mhp_plan_get_reason);
+	print_texts(plan, "warnings", mhp_plan_get_num_warnings, mhp_plan_get_warning);
+	print_texts(plan, "zones", mhp_plan_get_num_zone_notes, mhp_plan_get_zone_note);
+	print_advice(plan);
 }
 
-/* Print the plans: one object, an array, or human summaries. */
-static int print_plans(struct mhp_plan **plans, size_t n, unsigned int flags)
+/*
+ * Print the plans: one JSON object, an array, or readable summaries made
+ * from the plan's getters (-u). @pf is the platform they were made on.
+ */
+static int print_plans(struct mhp_plan **plans, size_t n, unsigned int flags,
+		       struct mhp_platform *pf)
 {
-	json_object *arr = json_object_new_array();
+	json_object *arr;
 	size_t i;
 	char *s;
 
-	for (i = 0; i < n; i++) {
-		json_object *o;
-
-		if (mhp_plan_to_json(plans[i], flags, &s) < 0 ||
-		    !(o = json_tokener_parse(s))) {
-			fprintf(stderr, "%s: cannot serialise the plan (out of memory)\n", CMD);
-			json_object_put(arr);
-			return -ENOMEM;
-		}
-		free(s);
-		json_object_array_add(arr, o);
-	}
 	if (cxlmem_opts.human) {
 		for (i = 0; i < n; i++) {
 			if (i)
 				printf("\n");
-			print_human(json_object_array_get_idx(arr, i));
+			print_human(plans[i], pf);
+			if (flags & MHP_JSON_BLOCKS)
+				print_blocks(plans[i]);
 		}
-	} else {
-		json_object *out = n == 1 ? json_object_array_get_idx(arr, 0) : arr;
-
-		printf("%s\n", json_object_to_json_string_ext(out,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		return 0;
 	}
+	/* one plan document, or an array of them */
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		json_object *o;
+
+		if (mhp_plan_to_json(plans[i], flags, &s) < 0 || !(o = json_tokener_parse(s))) {
+			free(s);
+			json_object_put(arr);
+			goto nomem;
+		}
+		free(s);
+		json_object_array_add(arr, o);
+	}
+	printf("%s\n", json_object_to_json_string_ext(n == 1 ?
+		json_object_array_get_idx(arr, 0) : arr,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 	return 0;
+nomem:
+	fprintf(stderr, "%s: cannot serialise the plan (out of memory)\n", CMD);
+	return -ENOMEM;
+}
+
+/* Plans of this machine's devices: made on its platform. */
+static int print_live_plans(struct mhp_ctx *ctx, struct mhp_plan **plans, size_t n,
+			    unsigned int flags)
+{
+	struct mhp_platform *pf = NULL;
+	int rc;
+
+	if (cxlmem_opts.human && mhp_get_platform(ctx, &pf) < 0) {
+		fprintf(stderr, "%s: cannot probe the platform: %s\n", CMD,
+			mhp_get_last_error(ctx));
+		return -EIO;
+	}
+	rc = print_plans(plans, n, flags, pf);
+	mhp_platform_unref(pf);
+	return rc;
 }
 
 /* ---- targets ---- */
@@ -361,9 +389,9 @@ static int plan_targets(struct mhp_ctx *ctx, const char *target,
 	}
 	/* JSON: blocks unless --no-blocks (the file is applied block by block);
 	 * -u: the block table only with -B */
-	if (nplans && print_plans(plans, nplans,
-				  (cxlmem_opts.human ? a->blocks > 0 : a->blocks != 0) ?
-				  MHP_JSON_BLOCKS : 0) < 0)
+	if (nplans && print_live_plans(ctx, plans, nplans,
+				       (cxlmem_opts.human ? a->blocks > 0 : a->blocks != 0) ?
+				       MHP_JSON_BLOCKS : 0) < 0)
 		failed = 1;
 	for (i = 0; i < nplans; i++)
 		mhp_plan_unref(plans[i]);
@@ -397,14 +425,15 @@ static int plan_model(struct mhp_ctx *ctx, const struct plan_args *a)
 		return 1;
 	}
 	rc = mhp_plan_model(ctx, p, start, size, &a->opts, &plan);
-	mhp_platform_unref(p);
 	if (rc < 0) {
 		fprintf(stderr, "%s: cannot plan the model range: %s\n", CMD,
 			mhp_get_last_error(ctx));
+		mhp_platform_unref(p);
 		return 1;
 	}
-	rc = print_plans(&plan, 1, a->blocks > 0 ? MHP_JSON_BLOCKS : 0);
+	rc = print_plans(&plan, 1, a->blocks > 0 ? MHP_JSON_BLOCKS : 0, p);
 	mhp_plan_unref(plan);
+	mhp_platform_unref(p);
 	return rc < 0;
 }
 
