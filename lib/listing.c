@@ -476,7 +476,9 @@ static struct json_object *device_status(const struct doc *doc, const struct mhp
 	uint64_t bs, first, end, idx, i = 0;
 	struct block_counts c = { 0 };
 	struct mhp_plan *plan = NULL;
+	bool plan_unreadable;
 	const char *where;
+	int rc;
 
 	add(o, "schema_version", json_object_new_int(MHP_STATUS_SCHEMA_VERSION));
 	add(o, "device", json_object_new_string(name));
@@ -484,10 +486,18 @@ static struct json_object *device_status(const struct doc *doc, const struct mhp
 	add(o, "memmap_on_memory", knob < 0 ? NULL : json_object_new_boolean(knob));
 	if (dax_block_range(doc->ctx, d, &first, &end, &bs) < 0) {
 		add(o, "error", json_object_new_string(
-			"the physical range is unreadable (root only)"));
+			"the physical range is readable by root only (sysfs resource is "
+			"0400), so the blocks cannot be counted"));
 		return o;
 	}
-	if (mhp_get_applied_plan(doc->ctx, name, &plan) < 0)
+	/*
+	 * The live state needs no privilege; the applied plan lives in the
+	 * root-only state directory. Not being able to read it is expected
+	 * for a normal user: say so instead of failing or claiming no plan.
+	 */
+	rc = mhp_get_applied_plan(doc->ctx, name, &plan);
+	plan_unreadable = rc == -EACCES || rc == -EPERM;
+	if (rc < 0)
 		plan = NULL;
 	drift = json_object_new_array();
 	if (list_blocks)
@@ -528,10 +538,19 @@ static struct json_object *device_status(const struct doc *doc, const struct mhp
 	add(o, "online_bytes", size_json(doc, c.online * bs));
 	add(o, "movable_bytes", size_json(doc, c.movable * bs));
 	add(o, "normal_bytes", size_json(doc, c.normal * bs));
-	add(o, "applied_plan", json_object_new_boolean(plan != NULL));
+	if (plan_unreadable) {
+		add(o, "applied_plan", NULL);
+		add(o, "note", json_object_new_string(
+			"comparing with the applied plan needs root: the state directory "
+			"is readable by root only"));
+		json_object_put(drift);
+		drift = NULL;
+	} else {
+		add(o, "applied_plan", json_object_new_boolean(plan != NULL));
+	}
 	if (plan)
 		add(o, "planned_usable_bytes", size_json(doc, mhp_plan_get_usable_bytes(plan)));
-	*drifted = json_object_array_length(drift) > 0;
+	*drifted = drift && json_object_array_length(drift) > 0;
 	add(o, "drift", drift);
 	if (blocks)
 		add(o, "blocks", blocks);

@@ -564,7 +564,10 @@ MHP_EXPORT int mhp_list_to_json(struct mhp_ctx *ctx, unsigned int flags, char **
  * planned_usable_bytes (with a plan), drift (array of {block, planned,
  * state, zone} for blocks not online in their planned zone), blocks
  * (MHP_JSON_BLOCKS: {block, state, zone, planned_zone}); or "error" when
- * the physical range cannot be read.
+ * the physical range cannot be read (it is root-only). Without the right
+ * to read the state directory (not root) the live state is still there,
+ * applied_plan and drift are null and "note" says that comparing with
+ * the applied plan needs root.
  * Returns the number of devices that drifted from their plan (0 = none),
  * or a negative errno.
  */
