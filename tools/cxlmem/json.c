@@ -16,18 +16,6 @@ struct json_object *json_size(uint64_t bytes)
 	return json_object_new_string(mhp_format_size(bytes, buf, sizeof(buf)));
 }
 
-struct json_object *json_addr(uint64_t addr)
-{
-	char buf[32];
-
-	if (addr == UINT64_MAX)
-		return NULL;
-	if (!cxlmem_opts.human)
-		return json_object_new_int64((int64_t)addr);
-	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)addr);
-	return json_object_new_string(buf);
-}
-
 unsigned int cxlmem_json_flags(void)
 {
 	return cxlmem_opts.human ? MHP_JSON_HUMAN : 0;

@@ -7,8 +7,6 @@
 
 /* A byte count: integer, or "1.00 GiB" text with -u. */
 struct json_object *json_size(uint64_t bytes);
-/* An address: integer, or "0x..." text with -u; null when unknown. */
-struct json_object *json_addr(uint64_t addr);
 /* MHP_JSON_HUMAN with -u, for the library's documents. */
 unsigned int cxlmem_json_flags(void);
 
