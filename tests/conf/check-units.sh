@@ -15,8 +15,7 @@ cp "$unitdir/cxlmem-boot.service" "$tmp/"
 # a template is verified as an instance, like the one udev starts
 cp "$unitdir/cxlmem-online@.service" "$tmp/cxlmem-online@dax0.0.service"
 for u in "$tmp/cxlmem-boot.service" "$tmp/cxlmem-online@dax0.0.service"; do
-	out=$(systemd-analyze verify --man=no "$u" 2>&1)
-	if [ $? != 0 ] || [ -n "$out" ]; then
+	if ! out=$(systemd-analyze verify --man=no "$u" 2>&1) || [ -n "$out" ]; then
 		echo "FAIL: $(basename "$u"): $out" >&2
 		status=1
 	fi

@@ -117,7 +117,8 @@ JOURNAL_STREAM=1:1 "$cxlmem" --sysroot "$fixtures/hmem" boot dax0.0 --config "$c
 	--state-dir "$state" --dry-run 2>"$tmp/err" >/dev/null
 grep -q '^<' "$tmp/err" && fail "journal: <N> prefix although stderr is not the journal"
 printf 'zone = nowhere\n' >>"$conf/cxlmem.conf"
-JOURNAL_STREAM=$(stat -c '%d:%i' "$tmp/err") "$cxlmem" --sysroot "$fixtures/hmem" boot --all \
+stream=$(stat -c '%d:%i' "$tmp/err")
+JOURNAL_STREAM=$stream "$cxlmem" --sysroot "$fixtures/hmem" boot --all \
 	--config "$conf" --state-dir "$state" 2>>"$tmp/err" >/dev/null
 grep -q '^<3>.*zone: .nowhere' "$tmp/err" || fail "journal: no <3> error line"
 
