@@ -163,34 +163,9 @@ static int run_recover(struct mhp_ctx *ctx, const char *cmd)
 static int load_plan_file(struct mhp_ctx *ctx, const char *cmd, const char *file,
 			  struct mhp_plan **plan)
 {
-	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc;
+	/* bounded and type-checked in the library: --plan /dev/zero is refused */
+	int rc = mhp_plan_load_file(ctx, file, plan);
 
-	if (!f) {
-		fprintf(stderr, "%s: cannot open the plan %s: %s\n", cmd, file, strerror(errno));
-		return -errno;
-	}
-	do {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	if (f != stdin)
-		fclose(f);
-	rc = mhp_plan_from_json(ctx, buf, plan);
-	free(buf);
 	if (rc < 0)
 		fprintf(stderr, "%s: %s is not a usable plan: %s\n", cmd, file,
 			mhp_get_last_error(ctx));
