@@ -31,6 +31,8 @@ struct mhp_dax_dev {
 	char chain[256];
 	char cxl_region[32];
 	bool persistent;
+	/* libdaxctl's object on the live system (owned by ctx->daxctl), else NULL */
+	struct daxctl_dev *dd;
 };
 
 static const char *const driver_names[] = {
@@ -214,6 +216,7 @@ static int dev_add(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail, const char *
 		return -ENOMEM;
 	d->ctx = ctx;
 	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->dd = dd;
 	if (dd) {
 		unsigned long long res = daxctl_dev_get_resource(dd);
 
@@ -387,6 +390,30 @@ MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_by_name(struct mhp_ctx *ctx,
 MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d)
 {
 	return read_dynamic(d);
+}
+
+/*
+ * Detach @d from its driver through libdaxctl. daxctl_dev_disable() is
+ * exactly the step a driver move needs, and the same in ndctl 76.1 and 81:
+ * remove_id, then unbind, on the bound driver, then a check that the
+ * device is free. (Its counterpart daxctl_dev_enable_ram() is not used:
+ * it asks libkmod to insert "kmem", which fails where kmem is built in
+ * and modules.builtin is missing, and it returns 0 without doing anything
+ * for a device another driver holds.) -EOPNOTSUPP below a sysroot, where
+ * libdaxctl does not back the device: the caller writes the files itself.
+ */
+int mhp_dax_dev_disable(struct mhp_dax_dev *d)
+{
+	int rc;
+
+	if (!d->dd)
+		return -EOPNOTSUPP;
+	rc = daxctl_dev_disable(d->dd);
+	read_dynamic(d);
+	if (rc < 0)
+		return mhp_fail(d->ctx, rc, "libdaxctl could not detach %s from its driver: %s",
+				d->name, strerror(-rc));
+	return 0;
 }
 
 MHP_EXPORT const char *mhp_dax_dev_get_name(const struct mhp_dax_dev *d)

@@ -203,6 +203,10 @@ static int driver_detach(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, const cha
 	const char *name = mhp_dax_dev_get_name(dev);
 	int rc;
 
+	/* the live system: libdaxctl does this step right, so let it */
+	rc = mhp_dax_dev_disable(dev);
+	if (rc != -EOPNOTSUPP)
+		return rc;
 	/* the id may not be in the driver's list: that is expected */
 	if (driver_write(ctx, driver, "remove_id", name) < 0)
 		mhp_clear_error(ctx);

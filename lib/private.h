@@ -290,6 +290,8 @@ void mhp_blocks_free(struct mhp_ctx *ctx);
 void mhp_blocks_invalidate(struct mhp_ctx *ctx);
 void mhp_cxl_free(struct mhp_ctx *ctx);
 void mhp_dax_free(struct mhp_ctx *ctx);
+/* Unbind a live dax device through libdaxctl; -EOPNOTSUPP below a sysroot (dax.c). */
+int mhp_dax_dev_disable(struct mhp_dax_dev *d);
 void mhp_platform_free_cached(struct mhp_ctx *ctx);
 
 /* ---- lock and journal (journal.c) ---- */
