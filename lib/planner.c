@@ -171,7 +171,7 @@ static bool check_source(const struct mhp_platform_desc *d, uint64_t nr_blocks,
 	if (!d->kmem_memmap) {
 		tl_add(why, "dax_kmem under rule set %s never requests memmap_on_memory "
 		       "(MHP_MEMMAP_ON_MEMORY) for a dax device, so its memmap always "
-		       "goes to DRAM; kernels >= 6.9 and the 6.1-mhp series do request it",
+		       "goes to DRAM; kernels >= 6.8 and the 6.1-mhp series do request it",
 		       d->rules);
 		ok = false;
 	}
@@ -589,13 +589,13 @@ static const char *node_text(const struct mhp_plan *plan, char *buf, size_t len)
 	return buf;
 }
 
-/* A kernel that can put a dax device's memmap on the device: 6.9 rules. */
+/* A kernel that can put a dax device's memmap on the device: 6.8 rules. */
 static enum mhp_memmap_mode better_kernel_mode(const struct mhp_plan *plan)
 {
 	struct mhp_platform_desc k = plan->platform;
 	uint64_t n = plan->nr_blocks;
 
-	mhp_platform_desc_set_rules(&k, "6.9");
+	mhp_platform_desc_set_rules(&k, "6.8");
 	if (memmap_eligible(&k, k.block_size, MHP_MEMMAP_MODE_ON, n, NULL))
 		return MHP_MEMMAP_MODE_ON;
 	if (memmap_eligible(&k, k.block_size, MHP_MEMMAP_MODE_FORCE, n, NULL))
@@ -648,10 +648,10 @@ static void advise_memmap_mode(struct mhp_plan *plan)
 		return;
 	advise(plan, "kernel_cmdline",
 	       better == MHP_MEMMAP_MODE_ON ?
-	       "memory_hotplug.memmap_on_memory=1 (6.1-mhp or >= 6.9 kernel)" :
-	       "memory_hotplug.memmap_on_memory=force (6.1-mhp or >= 6.9 kernel)",
+	       "memory_hotplug.memmap_on_memory=1 (6.1-mhp or >= 6.8 kernel)" :
+	       "memory_hotplug.memmap_on_memory=force (6.1-mhp or >= 6.8 kernel)",
 	       "rule set %s cannot put a dax device's memmap on the device; a 6.1 "
-	       "kernel with the series in kernel-patches/ (6.1-mhp) or a >= 6.9 kernel "
+	       "kernel with the series in kernel-patches/ (6.1-mhp) or a >= 6.8 kernel "
 	       "would, booted with memory_hotplug.memmap_on_memory=%s, saving %s of "
 	       "DRAM on %s", d->rules, better == MHP_MEMMAP_MODE_ON ? "1" : "force",
 	       sz(&b, plan->dram_overhead_bytes), nb);

@@ -235,16 +235,11 @@ static bool vmstat_has_memmap_counter(struct mhp_ctx *ctx)
  */
 static const char *probe_rules(struct mhp_ctx *ctx, struct mhp_platform *p)
 {
-	unsigned int major = 0, minor = 0;
+	const char *by_release = mhp_rules_for_version(p->kernel_release);
 	bool knob = p->desc.dax_memmap_knob;
 
-	sscanf(p->kernel_release, "%u.%u", &major, &minor);
-	if (major > 6 || (major == 6 && minor >= 9))
-		return "6.9";
-	if (major == 6 && minor == 8)
-		return "6.8";
-	if (major == 6 && minor >= 6)
-		return "6.6";
+	if (by_release && strcmp(by_release, "6.1") != 0)
+		return by_release;
 	if (knob || p->desc.memmap_mode == MHP_MEMMAP_MODE_FORCE ||
 	    vmstat_has_memmap_counter(ctx))
 		return "6.1-mhp";

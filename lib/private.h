@@ -56,7 +56,7 @@ void mhp_clear_error(struct mhp_ctx *ctx);
  */
 struct mhp_platform_desc {
 	char arch[MHP_ARCH_MAX];	/* x86_64, arm64, ppc64, riscv64 */
-	char rules[MHP_RULES_MAX];	/* 6.1, 6.1-mhp, 6.6, 6.8, 6.9 */
+	char rules[MHP_RULES_MAX];	/* 6.1, 6.1-mhp, 6.6, 6.8 */
 	uint64_t page_size;
 	uint64_t block_size;
 	uint64_t pageblock_size;
@@ -82,8 +82,13 @@ struct mhp_platform_desc {
 
 /* Fill @d with the documented defaults for @arch/@rules (model mode). */
 int mhp_platform_desc_defaults(struct mhp_platform_desc *d, const char *arch);
-/* Set @d from the rule-set name: "6.1", "6.1-mhp", "6.6", "6.8", "6.9". */
+/*
+ * Set @d from the rule-set name: "6.1", "6.1-mhp", "6.6", "6.8", or a
+ * kernel version ("6.9", "6.12") that names the set it falls in.
+ */
 int mhp_platform_desc_set_rules(struct mhp_platform_desc *d, const char *rules);
+/* Rule set of a kernel release "6.12.95+deb12-amd64"; NULL before 5.13. */
+const char *mhp_rules_for_version(const char *version);
 /* Parse a model spec "KEY=VAL,..." over the arch defaults (model.c). */
 int mhp_platform_desc_parse_model(struct mhp_ctx *ctx, struct mhp_platform_desc *d,
 				  const char *spec);

@@ -95,7 +95,7 @@ MHP_EXPORT int mhp_get_platform(struct mhp_ctx *ctx,
  * A hypothetical platform for planning: @spec is "KEY=VAL[,KEY=VAL...]"
  * with keys arch, page_size, block_size, pageblock_size, pmd_size,
  * struct_page_size, memmap_mode (N|Y|force), mmu (radix|hash),
- * kernel (6.1, 6.1-mhp, 6.6, 6.8, 6.9), kernel_bytes, movable_bytes,
+ * kernel (6.1, 6.1-mhp, 6.6, 6.8, or a version such as 6.12), kernel_bytes, movable_bytes,
  * movable_ratio. Missing keys take per-arch defaults.
  */
 MHP_EXPORT int mhp_platform_new_model(struct mhp_ctx *ctx, const char *spec,
