@@ -132,6 +132,43 @@ MHP_EXPORT uint64_t mhp_platform_get_movable_bytes(const struct mhp_platform *p)
 MHP_EXPORT const char *mhp_memmap_mode_name(enum mhp_memmap_mode mode);
 MHP_EXPORT const char *mhp_kmem_state_name(enum mhp_kmem_state state);
 
+/*
+ * The capabilities the planner's rule set is made of, and where each was
+ * learnt: the running kernel's ABI (a dax device's memmap_on_memory
+ * attribute, memmap_on_memory reading "force", the 6.1 series' vmstat
+ * counter), the release string where the ABI is silent, or a model spec.
+ */
+enum mhp_capability {
+	MHP_CAP_NEW_ELIGIBILITY = 0,	/* 6.6+ memmap_on_memory block rules */
+	MHP_CAP_MEMMAP_FORCE,		/* memmap_on_memory=force is accepted */
+	MHP_CAP_SPLIT_PER_BLOCK,	/* multi-block adds host a memmap per block */
+	MHP_CAP_KMEM_MEMMAP,		/* kmem passes MHP_MEMMAP_ON_MEMORY */
+	MHP_CAP_DAX_MEMMAP_KNOB,	/* daxX.Y/memmap_on_memory exists */
+	MHP_CAP_BLOCK_SIZE_PARAM,	/* memory_block_size= boot parameter */
+	MHP_CAP_COUNT,
+};
+
+enum mhp_evidence {
+	MHP_EVIDENCE_UNKNOWN = 0,
+	MHP_EVIDENCE_ABI,	/* shown by the running kernel's sysfs/procfs */
+	MHP_EVIDENCE_RELEASE,	/* inferred from the kernel release string */
+	MHP_EVIDENCE_MODEL,	/* a model platform's spec */
+};
+
+MHP_EXPORT bool mhp_platform_has_capability(const struct mhp_platform *p,
+					    enum mhp_capability cap);
+MHP_EXPORT enum mhp_evidence mhp_platform_get_capability_source(const struct mhp_platform *p,
+								enum mhp_capability cap);
+/* What showed it, e.g. "/sys/bus/dax/devices/dax0.0/memmap_on_memory exists". */
+MHP_EXPORT const char *mhp_platform_get_capability_evidence(const struct mhp_platform *p,
+							    enum mhp_capability cap);
+/* ABI when every capability of the rule set came from the ABI, else RELEASE. */
+MHP_EXPORT enum mhp_evidence mhp_platform_get_rules_source(const struct mhp_platform *p);
+/* The list key, e.g. "memmap_on_memory_force_supported". */
+MHP_EXPORT const char *mhp_capability_name(enum mhp_capability cap);
+/* "abi", "release", "model" or "unknown". */
+MHP_EXPORT const char *mhp_evidence_name(enum mhp_evidence e);
+
 /* ---- NUMA nodes ------------------------------------------------------- */
 
 enum mhp_zone {

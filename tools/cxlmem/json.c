@@ -43,6 +43,23 @@ static struct json_object *int_or_null(int v)
 	return v < 0 ? NULL : json_object_new_int(v);
 }
 
+/* Where each capability of the rule set was learnt: ABI, release or model. */
+static struct json_object *json_capability_evidence(struct mhp_platform *p)
+{
+	struct json_object *o = json_object_new_object(), *c;
+	unsigned int cap;
+
+	for (cap = 0; cap < MHP_CAP_COUNT; cap++) {
+		c = json_object_new_object();
+		add(c, "value", json_object_new_boolean(mhp_platform_has_capability(p, cap)));
+		add(c, "source", json_object_new_string(mhp_evidence_name(
+			mhp_platform_get_capability_source(p, cap))));
+		add(c, "evidence", str_or_null(mhp_platform_get_capability_evidence(p, cap)));
+		add(o, mhp_capability_name(cap), c);
+	}
+	return o;
+}
+
 struct json_object *json_platform(struct mhp_platform *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -50,6 +67,9 @@ struct json_object *json_platform(struct mhp_platform *p)
 	add(o, "arch", json_object_new_string(mhp_platform_get_arch(p)));
 	add(o, "kernel_release", json_object_new_string(mhp_platform_get_kernel_release(p)));
 	add(o, "rules", json_object_new_string(mhp_platform_get_rules(p)));
+	add(o, "rules_source", json_object_new_string(
+		mhp_evidence_name(mhp_platform_get_rules_source(p))));
+	add(o, "capability_evidence", json_capability_evidence(p));
 	add(o, "page_size", json_size(mhp_platform_get_page_size(p)));
 	add(o, "memory_block_size", json_size(mhp_platform_get_block_size(p)));
 	add(o, "pageblock_size", json_size(mhp_platform_get_pageblock_size(p)));
