@@ -114,6 +114,20 @@ static json_object *platform_to_json(const struct mhp_platform_desc *d)
 	add(o, "movable_bytes", json_object_new_uint64(d->movable_bytes));
 	add(o, "model_node", json_object_new_int(d->model_node));
 	add(o, "model_node_has_cpus", json_object_new_boolean(d->model_node_has_cpus));
+	add(o, "auto_online_blocks", jstr(d->auto_online_blocks[0] ?
+					  d->auto_online_blocks : NULL));
+	return o;
+}
+
+/* What the kernel does by itself (written only; the reader recomputes it). */
+static json_object *kernel_onlining_to_json(const struct mhp_plan *p)
+{
+	json_object *o = json_object_new_object();
+	const struct mhp_auto_online *ao = &p->auto_online;
+
+	add(o, "onlines_by_itself", json_object_new_boolean(ao->onlines));
+	add(o, "zone", ao->zone == MHP_ZONE_NONE ? NULL : jstr(NAME(zone_names, ao->zone)));
+	add(o, "why", jstr(ao->why[0] ? ao->why : NULL));
 	return o;
 }
 
@@ -219,6 +233,7 @@ static json_object *plan_to_object(const struct mhp_plan *p, unsigned int flags)
 	add(o, "zone_notes", jstrings(p->zone_notes, p->nr_zone_notes));
 	add(o, "node", node_to_json(p));
 	add(o, "advice", advice_to_json(p));
+	add(o, "kernel_onlining", kernel_onlining_to_json(p));
 	if (flags & MHP_JSON_BLOCKS)
 		add(o, "blocks", blocks_to_json(p));
 	return o;

@@ -24,8 +24,13 @@ static int dram_node(struct mhp_ctx *ctx, int node)
  * Memory of this device that is already online is part of the system
  * totals; leave it out so re-planning an online device is stable.
  */
+static uint64_t minus(uint64_t total, uint64_t part)
+{
+	return total > part ? total - part : 0;
+}
+
 static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d,
-				uint64_t start, uint64_t size)
+				struct mhp_plan_input *in, uint64_t start, uint64_t size)
 {
 	uint64_t idx, first = DIV_ROUND_UP(start, d->block_size);
 	uint64_t end = (start + size) / d->block_size;
@@ -40,6 +45,10 @@ static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d
 		total = mhp_block_get_zone(b) == MHP_ZONE_MOVABLE ? &d->movable_bytes :
 								     &d->kernel_bytes;
 		*total -= *total < d->block_size ? *total : d->block_size;
+		if (mhp_block_get_zone(b) == MHP_ZONE_MOVABLE)
+			in->node_movable_bytes = minus(in->node_movable_bytes, d->block_size);
+		else
+			in->node_kernel_bytes = minus(in->node_kernel_bytes, d->block_size);
 	}
 }
 
@@ -70,6 +79,8 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	n = in.node >= 0 ? mhp_node_get_by_id(ctx, in.node) : NULL;
 	in.node_has_cpus = n && mhp_node_has_cpus(n);
 	in.node_mem_bytes = n ? mhp_node_get_mem_total(n) : 0;
+	in.node_kernel_bytes = n ? mhp_node_get_zone_bytes(n, MHP_ZONE_NORMAL) : 0;
+	in.node_movable_bytes = n ? mhp_node_get_zone_bytes(n, MHP_ZONE_MOVABLE) : 0;
 	in.persistent = mhp_dax_dev_is_persistent(dev);
 	in.dax_knob = mhp_dax_dev_get_memmap_on_memory(dev);
 	in.dram_node = dram_node(ctx, in.node);
@@ -77,7 +88,7 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	if (sscanf(in.target, "dax%d.", &region_id) == 1)
 		snprintf(region, sizeof(region), "%d", region_id);
 	in.region = region[0] ? region : NULL;
-	discount_own_blocks(ctx, &desc, in.start, in.size);
+	discount_own_blocks(ctx, &desc, &in, in.start, in.size);
 	mhp_clear_error(ctx);
 	return mhp_plan_compute(ctx, &desc, &in, opts, plan);
 }

@@ -926,6 +926,144 @@ static void plan_advice(struct mhp_plan *plan, const struct scenario *sc)
 	advise_hotremove_unit(plan);
 }
 
+/* ---- the kernel's own onlining ---- */
+
+static void auto_movable_zone(const struct mhp_platform_desc *d, int node,
+			      uint64_t node_kernel, uint64_t node_movable, uint64_t size,
+			      struct mhp_auto_online *out)
+{
+	uint32_t r = d->auto_movable_ratio >= 0 ? (uint32_t)d->auto_movable_ratio :
+		DEFAULT_MOVABLE_RATIO;
+	bool numa_aware = d->auto_movable_numa_aware != 0;	/* default Y */
+	struct szbuf b = { .i = 0 };
+	char where[32];
+
+	if (node >= 0)
+		snprintf(where, sizeof(where), "node %d", node);
+	else
+		snprintf(where, sizeof(where), "a CPU-less node");
+	if (numa_aware && node_kernel == 0) {
+		out->zone = MHP_ZONE_NORMAL;
+		snprintf(out->why, sizeof(out->why), "online_policy=auto-movable with "
+			 "auto_movable_numa_aware=Y: %s has no kernel memory, so the "
+			 "ratio allows no ZONE_MOVABLE there and everything goes to "
+			 "ZONE_NORMAL", where);
+		return;
+	}
+	if (ratio_ok(d->movable_bytes + size, d->kernel_bytes, r) &&
+	    (!numa_aware || ratio_ok(node_movable + size, node_kernel, r))) {
+		out->zone = MHP_ZONE_MOVABLE;
+		snprintf(out->why, sizeof(out->why), "online_policy=auto-movable: movable "
+			 "%s + %s stays within auto_movable_ratio=%u%% of kernel memory "
+			 "(%s), so it goes to ZONE_MOVABLE", sz(&b, d->movable_bytes),
+			 sz(&b, size), r, sz(&b, d->kernel_bytes));
+		return;
+	}
+	out->zone = MHP_ZONE_NORMAL;
+	snprintf(out->why, sizeof(out->why), "online_policy=auto-movable: %s more "
+		 "ZONE_MOVABLE would exceed auto_movable_ratio=%u%% of kernel memory%s, "
+		 "so at least part of it goes to ZONE_NORMAL", sz(&b, size), r,
+		 numa_aware ? " (judged per node and system-wide)" : "");
+}
+
+void mhp_auto_online_predict(const struct mhp_platform_desc *d, int node,
+			     uint64_t node_kernel, uint64_t node_movable, uint64_t size,
+			     struct mhp_auto_online *out)
+{
+	const char *v = d->auto_online_blocks;
+
+	memset(out, 0, sizeof(*out));
+	if (!v[0]) {
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks is unknown, so "
+			 "whether the kernel onlines hot-added memory by itself is unknown");
+		return;
+	}
+	if (!strcmp(v, "offline")) {
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=offline: "
+			 "hot-added memory stays offline until something onlines it");
+		return;
+	}
+	out->onlines = true;
+	if (!strcmp(v, "online_movable")) {
+		out->zone = MHP_ZONE_MOVABLE;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online_movable: "
+			 "the kernel onlines hot-added memory into ZONE_MOVABLE");
+	} else if (!strcmp(v, "online_kernel")) {
+		out->zone = MHP_ZONE_NORMAL;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online_kernel: "
+			 "the kernel onlines hot-added memory into ZONE_NORMAL");
+	} else if (strcmp(v, "online") != 0) {
+		out->onlines = false;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=%s is not a "
+			 "value this library knows", v);
+	} else if (d->online_policy_auto_movable) {
+		auto_movable_zone(d, node, node_kernel, node_movable, size, out);
+	} else if (node_movable && !node_kernel) {
+		out->zone = MHP_ZONE_MOVABLE;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online with "
+			 "online_policy=contig-zones: node %d's memory is all ZONE_MOVABLE "
+			 "already, and the zones stay contiguous", node);
+	} else {
+		out->zone = MHP_ZONE_NORMAL;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online with "
+			 "online_policy=contig-zones: the default zone of a new block is "
+			 "ZONE_NORMAL (valid_zones lists Normal first), so the kernel "
+			 "onlines it there");
+	}
+}
+
+static void plan_auto_online(struct mhp_plan *plan)
+{
+	struct mhp_auto_online *ao = &plan->auto_online;
+	const char *t = plan->input.target ? plan->input.target : "the device";
+	char unit[64] = "cxlmem-online@.service";
+	struct szbuf b = { .i = 0 };
+
+	mhp_auto_online_predict(&plan->platform, plan->input.node,
+				plan->input.node_kernel_bytes,
+				plan->input.node_movable_bytes, plan->usable_bytes, ao);
+	if (!ao->onlines || !plan->nr_blocks)
+		return;
+	if (plan->input.target)
+		snprintf(unit, sizeof(unit), "cxlmem-online@%s.service", t);
+	if (ao->zone != MHP_ZONE_NONE) {
+		bool differs = (ao->zone == MHP_ZONE_NORMAL && plan->movable_bytes) ||
+			(ao->zone == MHP_ZONE_MOVABLE && plan->normal_bytes);
+
+		tl_add(TL(plan, zone_notes), "the kernel onlines %s by itself as soon as "
+		       "kmem adds it: %s%s", t, ao->why,
+		       differs ? "; that differs from this plan, which cxlmem "
+		       "arbitrates while it binds, but not at boot" : "");
+	}
+	advise(plan, "auto_online", "memhp_default_state=offline",
+	       "the kernel onlines hot-added memory by itself (auto_online_blocks=%s%s%s): "
+	       "a device that comes up bound to kmem at boot (hmem, CXL RAM regions "
+	       "on 6.3+) is online before cxlmem runs, and converting it later means "
+	       "offlining %s that may not come offline again (EBUSY) if it is in "
+	       "ZONE_NORMAL. Stop it at boot with memhp_default_state=offline on the "
+	       "kernel command line, or with the boot-time service %s (a later "
+	       "cxlmem release), which onlines it as planned",
+	       plan->platform.auto_online_blocks,
+	       ao->zone == MHP_ZONE_NORMAL ? ", into ZONE_NORMAL" : "",
+	       ao->zone == MHP_ZONE_MOVABLE ? ", into ZONE_MOVABLE" : "",
+	       sz(&b, plan->usable_bytes), unit);
+}
+
+MHP_EXPORT bool mhp_plan_kernel_onlines(const struct mhp_plan *plan)
+{
+	return plan && plan->auto_online.onlines;
+}
+
+MHP_EXPORT enum mhp_zone mhp_plan_get_kernel_online_zone(const struct mhp_plan *plan)
+{
+	return plan ? plan->auto_online.zone : MHP_ZONE_NONE;
+}
+
+MHP_EXPORT const char *mhp_plan_get_kernel_online_reason(const struct mhp_plan *plan)
+{
+	return plan && plan->auto_online.why[0] ? plan->auto_online.why : NULL;
+}
+
 /* ---- the plan object ---- */
 
 static void free_texts(char **v, unsigned int n)
@@ -1058,6 +1196,7 @@ int mhp_plan_compute(struct mhp_ctx *ctx, const struct mhp_platform_desc *d,
 	plan_zones(plan, sc.usable_per_block);
 	plan_warnings(plan);
 	plan_advice(plan, &sc);
+	plan_auto_online(plan);
 	if (plan->nomem) {
 		plan_free(plan);
 		return -ENOMEM;

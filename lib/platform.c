@@ -20,6 +20,8 @@ struct mhp_platform {
 	char online_policy[32];
 	enum mhp_kmem_state kmem;
 	struct mhp_platform_desc desc;
+	struct mhp_auto_online auto_online;	/* for a CPU-less node without memory */
+	struct mhp_agents agents;
 	/* where each capability of desc was learnt, and from what */
 	enum mhp_evidence rules_source;
 	struct {
@@ -463,6 +465,8 @@ static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 		      "/sys/devices/system/memory/auto_online_blocks");
 	mhp_read_attr(ctx, p->online_policy, sizeof(p->online_policy),
 		      "/sys/module/memory_hotplug/parameters/online_policy");
+	snprintf(d->auto_online_blocks, sizeof(d->auto_online_blocks), "%s",
+		 p->auto_online_blocks);
 	d->online_policy_auto_movable = strcmp(p->online_policy, "auto-movable") == 0;
 	d->auto_movable_ratio = param_int(ctx, "auto_movable_ratio");
 	d->auto_movable_numa_aware = param_int(ctx, "auto_movable_numa_aware");
@@ -477,6 +481,9 @@ static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 		mhp_clear_error(ctx);
 	}
 	d->model_node = -1;
+	/* the usual CXL case: a CPU-less node with no memory yet, one block */
+	mhp_auto_online_predict(d, -1, 0, 0, d->block_size, &p->auto_online);
+	mhp_agents_detect(ctx, &p->agents);
 	return 0;
 }
 
@@ -686,4 +693,41 @@ MHP_EXPORT const char *mhp_platform_get_capability_evidence(const struct mhp_pla
 							    enum mhp_capability cap)
 {
 	return p && cap < MHP_CAP_COUNT && p->cap[cap].text[0] ? p->cap[cap].text : NULL;
+}
+
+MHP_EXPORT bool mhp_platform_kernel_onlines(const struct mhp_platform *p)
+{
+	return p && p->auto_online.onlines;
+}
+
+MHP_EXPORT enum mhp_zone mhp_platform_get_auto_online_zone(const struct mhp_platform *p)
+{
+	return p ? p->auto_online.zone : MHP_ZONE_NONE;
+}
+
+MHP_EXPORT const char *mhp_platform_get_auto_online_reason(const struct mhp_platform *p)
+{
+	return p && p->auto_online.why[0] ? p->auto_online.why : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_platform_get_num_online_agents(const struct mhp_platform *p)
+{
+	return p ? p->agents.nr : 0;
+}
+
+MHP_EXPORT const char *mhp_platform_get_online_agent(const struct mhp_platform *p,
+						     unsigned int i)
+{
+	return p && i < p->agents.nr ? p->agents.what[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_platform_get_num_inert_agents(const struct mhp_platform *p)
+{
+	return p ? p->agents.nr_inert : 0;
+}
+
+MHP_EXPORT const char *mhp_platform_get_inert_agent(const struct mhp_platform *p,
+						    unsigned int i)
+{
+	return p && i < p->agents.nr_inert ? p->agents.inert[i] : NULL;
 }

@@ -78,6 +78,8 @@ struct mhp_platform_desc {
 	/* model mode only: the node the hypothetical range belongs to */
 	int model_node;
 	bool model_node_has_cpus;
+	/* auto_online_blocks: "offline", "online", ...; "" when unknown */
+	char auto_online_blocks[16];
 };
 
 /* Fill @d with the documented defaults for @arch/@rules (model mode). */
@@ -115,7 +117,26 @@ struct mhp_plan_input {
 	int dax_knob;		/* -1 absent, else current value */
 	int dram_node;		/* where a DRAM memmap would be allocated, -1 unknown */
 	const char *region;	/* dax region (for hot-remove unit advice), or NULL */
+	uint64_t node_kernel_bytes;	/* of node_mem_bytes, in kernel zones */
+	uint64_t node_movable_bytes;	/* of node_mem_bytes, in ZONE_MOVABLE */
 };
+
+/* What the kernel does by itself with memory hot-added to a node. */
+struct mhp_auto_online {
+	bool onlines;		/* auto_online_blocks is not offline */
+	enum mhp_zone zone;	/* where it would go; NONE when not onlined or unknown */
+	char why[400];
+};
+
+/*
+ * Predict the kernel's own onlining of @size bytes hot-added to @node
+ * (-1: a CPU-less node with no memory yet, the usual CXL case) from
+ * auto_online_blocks, online_policy, auto_movable_ratio and
+ * auto_movable_numa_aware (planner.c, pure).
+ */
+void mhp_auto_online_predict(const struct mhp_platform_desc *d, int node,
+			     uint64_t node_kernel_bytes, uint64_t node_movable_bytes,
+			     uint64_t size, struct mhp_auto_online *out);
 
 struct mhp_plan_block {
 	uint64_t index;
@@ -166,6 +187,7 @@ struct mhp_plan {
 	uint64_t nr_blocks;
 	struct mhp_plan_block *blocks;
 	bool nomem;		/* a text allocation failed while computing */
+	struct mhp_auto_online auto_online;	/* the kernel's own onlining */
 };
 
 int mhp_plan_compute(struct mhp_ctx *ctx, const struct mhp_platform_desc *platform,
@@ -275,11 +297,15 @@ int mhp_state_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *name)
 /* ---- auto-online agents (agents.c) ---- */
 
 #define MHP_MAX_AGENTS	8
+#define MHP_AGENT_TEXT_MAX	320
 struct mhp_agents {
 	unsigned int nr;
-	char what[MHP_MAX_AGENTS][256];
+	char what[MHP_MAX_AGENTS][MHP_AGENT_TEXT_MAX];	/* agents that race us */
 	bool kernel_auto_online;	/* auto_online_blocks != offline */
 	char auto_online[32];		/* its value, "" when absent */
+	/* installed but unable to online anything (e.g. 'daxctl -C') */
+	unsigned int nr_inert;
+	char inert[MHP_MAX_AGENTS][MHP_AGENT_TEXT_MAX];
 };
 /* Find everything that may online memory blocks behind our back. */
 void mhp_agents_detect(struct mhp_ctx *ctx, struct mhp_agents *a);

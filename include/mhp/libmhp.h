@@ -169,6 +169,20 @@ MHP_EXPORT const char *mhp_capability_name(enum mhp_capability cap);
 /* "abi", "release", "model" or "unknown". */
 MHP_EXPORT const char *mhp_evidence_name(enum mhp_evidence e);
 
+/*
+ * Agents that online memory blocks behind libmhp's back (the kernel's
+ * policy, udev rules writing a block's state, daxctl's udev rule and
+ * daxdev-reconfigure@ service), and agents that are installed but inert
+ * (e.g. Debian 12's rule running 'daxctl -C', which daxctl rejects).
+ * Each is a sentence naming its file.
+ */
+MHP_EXPORT unsigned int mhp_platform_get_num_online_agents(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_online_agent(const struct mhp_platform *p,
+						     unsigned int i);
+MHP_EXPORT unsigned int mhp_platform_get_num_inert_agents(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_inert_agent(const struct mhp_platform *p,
+						    unsigned int i);
+
 /* ---- NUMA nodes ------------------------------------------------------- */
 
 enum mhp_zone {
@@ -176,6 +190,17 @@ enum mhp_zone {
 	MHP_ZONE_NORMAL,	/* kernel zones: DMA, DMA32, Normal */
 	MHP_ZONE_MOVABLE,
 };
+
+/*
+ * (Platform; here because it needs enum mhp_zone.) The kernel's own onlining of hot-added memory: true when
+ * auto_online_blocks is not "offline". The zone is where a block added
+ * to a CPU-less node with no memory yet (the usual CXL case) would go,
+ * MHP_ZONE_NONE when the kernel does not online it; the reason says why
+ * (auto_online_blocks, online_policy, auto_movable_numa_aware).
+ */
+MHP_EXPORT bool mhp_platform_kernel_onlines(const struct mhp_platform *p);
+MHP_EXPORT enum mhp_zone mhp_platform_get_auto_online_zone(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_auto_online_reason(const struct mhp_platform *p);
 
 struct mhp_node;
 MHP_EXPORT struct mhp_node *mhp_node_get_first(struct mhp_ctx *ctx);
@@ -419,6 +444,13 @@ MHP_EXPORT uint64_t mhp_plan_get_block_index(const struct mhp_plan *plan, uint64
 MHP_EXPORT enum mhp_zone mhp_plan_get_block_zone(const struct mhp_plan *plan, uint64_t i);
 MHP_EXPORT unsigned int mhp_plan_get_block_memmap_pages(const struct mhp_plan *plan, uint64_t i);
 MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan *plan, uint64_t i);
+/*
+ * The kernel's own onlining of the planned device (see
+ * mhp_platform_kernel_onlines()), judged for its node and size.
+ */
+MHP_EXPORT bool mhp_plan_kernel_onlines(const struct mhp_plan *plan);
+MHP_EXPORT enum mhp_zone mhp_plan_get_kernel_online_zone(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_kernel_online_reason(const struct mhp_plan *plan);
 
 enum {
 	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */

@@ -200,12 +200,267 @@ static void test_rules_sources(void **state)
 	mhp_unref(ctx);
 }
 
+/* ---- the kernel's own onlining ---- */
+
+struct onlining_case {
+	const char *auto_online;
+	const char *policy;	/* "auto-movable" or contig-zones */
+	int numa_aware;
+	uint64_t node_kernel, node_movable;
+	uint64_t sys_kernel, sys_movable;
+	bool onlines;
+	enum mhp_zone zone;
+	const char *why;
+};
+
+static const struct onlining_case onlining_cases[] = {
+	/* offline: nothing happens until someone onlines it */
+	{ "offline", NULL, 1, 0, 0, 16 * GiB, 0, false, MHP_ZONE_NONE, "stays offline" },
+	/* unknown: say so, do not guess */
+	{ "", NULL, 1, 0, 0, 16 * GiB, 0, false, MHP_ZONE_NONE, "unknown" },
+	{ "online_movable", NULL, 1, 0, 0, 16 * GiB, 0, true, MHP_ZONE_MOVABLE, "online_movable" },
+	{ "online_kernel", NULL, 1, 0, 0, 16 * GiB, 0, true, MHP_ZONE_NORMAL, "online_kernel" },
+	/* plain online, contig-zones: a CPU-less CXL node's default zone is Normal */
+	{ "online", NULL, 1, 0, 0, 16 * GiB, 0, true, MHP_ZONE_NORMAL, "Normal first" },
+	/* contig-zones on a node whose memory is all movable stays movable */
+	{ "online", NULL, 1, 0, 1 * GiB, 16 * GiB, 1 * GiB, true, MHP_ZONE_MOVABLE,
+	  "all ZONE_MOVABLE already" },
+	/* auto-movable, numa aware: the node has no kernel memory -> Normal */
+	{ "online", "auto-movable", 1, 0, 0, 16 * GiB, 0, true, MHP_ZONE_NORMAL,
+	  "has no kernel memory" },
+	/* auto-movable, not numa aware: 1 GiB <= 301% of 16 GiB -> Movable */
+	{ "online", "auto-movable", 0, 0, 0, 16 * GiB, 0, true, MHP_ZONE_MOVABLE,
+	  "stays within auto_movable_ratio=301%" },
+	/* 48 GiB + 1 GiB movable > 301% of 16 GiB (48.16 GiB) -> Normal */
+	{ "online", "auto-movable", 0, 0, 0, 16 * GiB, 48 * GiB, true, MHP_ZONE_NORMAL,
+	  "would exceed" },
+};
+
+static void test_kernel_onlining_table(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(onlining_cases); i++) {
+		const struct onlining_case *c = &onlining_cases[i];
+		struct mhp_platform_desc d;
+		struct mhp_auto_online ao;
+
+		assert_int_equal(mhp_platform_desc_defaults(&d, "x86_64"), 0);
+		snprintf(d.auto_online_blocks, sizeof(d.auto_online_blocks), "%s",
+			 c->auto_online);
+		d.online_policy_auto_movable = c->policy != NULL;
+		d.auto_movable_numa_aware = c->numa_aware;
+		d.kernel_bytes = c->sys_kernel;
+		d.movable_bytes = c->sys_movable;
+		mhp_auto_online_predict(&d, 1, c->node_kernel, c->node_movable, 1 * GiB, &ao);
+		if (ao.onlines != c->onlines || ao.zone != c->zone || !strstr(ao.why, c->why))
+			fail_msg("case %zu (%s): onlines %d zone %s '%s', expected %d %s '%s'",
+				 i, c->auto_online, ao.onlines, mhp_zone_name(ao.zone), ao.why,
+				 c->onlines, mhp_zone_name(c->zone), c->why);
+	}
+}
+
+static const struct mhp_advice *find_advice(const struct mhp_plan *plan, const char *kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_advice; i++)
+		if (!strcmp(plan->advice[i].kind, kind))
+			return &plan->advice[i];
+	return NULL;
+}
+
+/* A 6.12 kernel with CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE=y. */
+static void test_kernel_onlining_live(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx;
+	struct mhp_platform *p;
+	const struct mhp_advice *a;
+	struct mhp_plan *plan;
+
+	sr_file(root, "/proc/sys/kernel/osrelease", "6.12.95+deb12-amd64\n");
+	sr_file(root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	sr_file(root, "/sys/devices/platform/hmem.0/dax0.0/memmap_on_memory", "0\n");
+	ctx = ctx_at(root);
+	p = platform_at(ctx);
+	assert_true(mhp_platform_kernel_onlines(p));
+	assert_int_equal(mhp_platform_get_auto_online_zone(p), MHP_ZONE_NORMAL);
+	assert_non_null(strstr(mhp_platform_get_auto_online_reason(p), "contig-zones"));
+	assert_int_equal(mhp_platform_get_num_online_agents(p), 1);
+	assert_non_null(strstr(mhp_platform_get_online_agent(p, 0), "auto_online_blocks=online"));
+	mhp_platform_unref(p);
+
+	/* node 1 has no CPUs and no memory: the kernel would put it in Normal */
+	assert_int_equal(mhp_plan_dax_dev(ctx, mhp_dax_dev_get_by_name(ctx, "dax0.0"),
+					  NULL, &plan), 0);
+	assert_true(mhp_plan_kernel_onlines(plan));
+	assert_int_equal(mhp_plan_get_kernel_online_zone(plan), MHP_ZONE_NORMAL);
+	a = find_advice(plan, "auto_online");
+	assert_non_null(a);
+	assert_string_equal(a->action, "memhp_default_state=offline");
+	assert_non_null(strstr(a->text, "cxlmem-online@dax0.0.service"));
+	assert_non_null(strstr(a->text, "into ZONE_NORMAL"));
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+
+	/* booted with memhp_default_state=offline: nothing to advise */
+	sr_file(root, "/sys/devices/system/memory/auto_online_blocks", "offline\n");
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_plan_dax_dev(ctx, mhp_dax_dev_get_by_name(ctx, "dax0.0"),
+					  NULL, &plan), 0);
+	assert_false(mhp_plan_kernel_onlines(plan));
+	assert_null(find_advice(plan, "auto_online"));
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+/* ---- agents ---- */
+
+static struct mhp_agents agents_at(const char *root)
+{
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_agents a;
+
+	mhp_agents_detect(ctx, &a);
+	mhp_unref(ctx);
+	return a;
+}
+
+static bool agents_mention(char (*list)[MHP_AGENT_TEXT_MAX], unsigned int n,
+			   const char *a, const char *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (strstr(list[i], a) && (!b || strstr(list[i], b)))
+			return true;
+	return false;
+}
+
+static void agents_fail(const struct mhp_agents *a, const char *what)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++)
+		print_message("  racing: %s\n", a->what[i]);
+	for (i = 0; i < a->nr_inert; i++)
+		print_message("  inert: %s\n", a->inert[i]);
+	fail_msg("%s", what);
+}
+
+/*
+ * A memory rule in the style RHEL/Fedora ship (40-redhat.rules on 8/9,
+ * 40-redhat-hotplug.rules on 10): the subsystem test is a negated guard
+ * that jumps over the block, the state is written through a variable,
+ * and one rule spans two lines. Written for this test.
+ */
+static const char redhat_style_rules[] =
+	"# onlining of hot-added memory\n"
+	"SUBSYSTEM!=\"memory\", GOTO=\"mem_online_end\"\n"
+	"ACTION!=\"add\", GOTO=\"mem_online_end\"\n"
+	"ENV{.mem_state}=\"online\"\n"
+	"PROGRAM==\"/usr/bin/systemd-detect-virt\", RESULT==\"none\", \\\n"
+	"  ENV{.mem_state}=\"online_movable\"\n"
+	"ATTR{state}==\"offline\", ATTR{state}=\"$env{.mem_state}\"\n"
+	"LABEL=\"mem_online_end\"\n"
+	"\n"
+	"SUBSYSTEM==\"cpu\", ACTION==\"add\", ATTR{online}=\"1\"\n";
+
+static void test_agents_redhat_guarded_rule(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_agents a;
+
+	sr_file(root, "/usr/lib/udev/rules.d/40-redhat.rules", "%s", redhat_style_rules);
+	a = agents_at(root);
+	if (a.nr != 1 || !agents_mention(a.what, a.nr, "/usr/lib/udev/rules.d/40-redhat.rules",
+					 "\"online_movable\""))
+		agents_fail(&a, "the guarded memory rule was not seen");
+	assert_false(a.kernel_auto_online);
+	assert_int_equal(a.nr_inert, 0);
+
+	/* the same on RHEL 10's name, reached through /lib */
+	sr_rm(root, "/usr/lib/udev/rules.d/40-redhat.rules");
+	sr_file(root, "/lib/udev/rules.d/40-redhat-hotplug.rules", "%s", redhat_style_rules);
+	a = agents_at(root);
+	assert_true(agents_mention(a.what, a.nr, "40-redhat-hotplug.rules", "ATTR{state}"));
+
+	/* an empty file of the same name in /etc masks it */
+	sr_file(root, "/etc/udev/rules.d/40-redhat-hotplug.rules", "%s", "");
+	a = agents_at(root);
+	assert_int_equal(a.nr, 0);
+	sr_rm(root, "/etc/udev/rules.d/40-redhat-hotplug.rules");
+
+	/* a guard for another subsystem (Debian's 70-memory.rules: dmi) is not memory */
+	sr_rm(root, "/lib/udev/rules.d/40-redhat-hotplug.rules");
+	sr_file(root, "/lib/udev/rules.d/70-memory.rules",
+		"ACTION==\"remove\", GOTO=\"memory_end\"\n"
+		"SUBSYSTEM!=\"dmi\", GOTO=\"memory_end\"\n"
+		"IMPORT{program}=\"dmi_memory_id\"\n"
+		"LABEL=\"memory_end\"\n");
+	/* a direct match still counts; a state match alone does not */
+	sr_file(root, "/etc/udev/rules.d/80-mem.rules",
+		"SUBSYSTEM==\"memory\", ATTR{state}==\"offline\", GOTO=\"x\"\n"
+		"LABEL=\"x\"\n"
+		"KERNEL==\"memory*\", ACTION==\"add\", ATTR{state}=\"online_kernel\"\n");
+	a = agents_at(root);
+	if (a.nr != 1 || !agents_mention(a.what, a.nr, "80-mem.rules", "\"online_kernel\""))
+		agents_fail(&a, "expected only 80-mem.rules");
+	sr_free(root);
+}
+
+static void test_agents_daxctl(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_agents a;
+
+	/* Debian 12 (ndctl 76.1): "daxctl -C" is rejected, so it does nothing */
+	sr_file(root, "/lib/udev/rules.d/90-daxctl-device.rules",
+		"ACTION==\"add\", SUBSYSTEM==\"dax\",\\\n"
+		"  RUN+=\"/usr/bin/daxctl -C $env{DEVNAME}\"\n");
+	a = agents_at(root);
+	assert_int_equal(a.nr, 0);
+	if (a.nr_inert != 1 || !agents_mention(a.inert, a.nr_inert, "90-daxctl-device.rules",
+					       "Unknown option"))
+		agents_fail(&a, "daxctl -C should be inert");
+
+	/* upstream: the rule asks systemd for daxdev-reconfigure@ */
+	sr_file(root, "/lib/udev/rules.d/90-daxctl-device.rules",
+		"ACTION==\"add\", SUBSYSTEM==\"dax\", TAG+=\"systemd\", "
+		"ENV{SYSTEMD_WANTS}=\"daxdev-reconfigure@$env{DEVNAME}.service\"\n");
+	a = agents_at(root);
+	assert_true(agents_mention(a.inert, a.nr_inert, "no daxdev-reconfigure@.service", NULL));
+	sr_file(root, "/usr/lib/systemd/system/daxdev-reconfigure@.service",
+		"[Unit]\nDescription=reconfigure a dax device from daxctl.conf.d\n"
+		"[Service]\nType=forking\n"
+		"ExecStart=/bin/sh -c \"exec daxctl reconfigure-device -C %%I\"\n");
+	a = agents_at(root);
+	assert_true(agents_mention(a.inert, a.nr_inert, "has no .conf file", NULL));
+	sr_file(root, "/etc/daxctl.conf.d/cxl.conf", "[reconfigure-device cxl]\n");
+	a = agents_at(root);
+	if (a.nr != 1 || !agents_mention(a.what, a.nr, "daxdev-reconfigure@.service",
+					 "system-ram"))
+		agents_fail(&a, "configured daxdev-reconfigure@ races");
+	/* masked in /etc */
+	sr_link(root, "/etc/systemd/system/daxdev-reconfigure@.service", "/dev/null");
+	a = agents_at(root);
+	assert_int_equal(a.nr, 0);
+	assert_true(agents_mention(a.inert, a.nr_inert, "is masked", NULL));
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backport_with_dax_attr_gets_68),
 		cmocka_unit_test(test_backport_without_dax_attr_gets_61),
 		cmocka_unit_test(test_rules_sources),
+		cmocka_unit_test(test_kernel_onlining_table),
+		cmocka_unit_test(test_kernel_onlining_live),
+		cmocka_unit_test(test_agents_redhat_guarded_rule),
+		cmocka_unit_test(test_agents_daxctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,30 @@ static struct json_object *json_capability_evidence(struct mhp_platform *p)
 	return o;
 }
 
+/* The kernel's own onlining, and the agents that online memory. */
+static struct json_object *json_kernel_onlining(struct mhp_platform *p)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	enum mhp_zone zone = mhp_platform_get_auto_online_zone(p);
+	unsigned int i;
+
+	add(o, "onlines_by_itself", json_object_new_boolean(mhp_platform_kernel_onlines(p)));
+	add(o, "zone_on_cpuless_node", zone == MHP_ZONE_NONE ? NULL :
+	    json_object_new_string(mhp_zone_name(zone)));
+	add(o, "why", str_or_null(mhp_platform_get_auto_online_reason(p)));
+	a = json_object_new_array();
+	for (i = 0; i < mhp_platform_get_num_online_agents(p); i++)
+		json_object_array_add(a, json_object_new_string(
+			mhp_platform_get_online_agent(p, i)));
+	add(o, "online_agents", a);
+	a = json_object_new_array();
+	for (i = 0; i < mhp_platform_get_num_inert_agents(p); i++)
+		json_object_array_add(a, json_object_new_string(
+			mhp_platform_get_inert_agent(p, i)));
+	add(o, "inert_agents", a);
+	return o;
+}
+
 struct json_object *json_platform(struct mhp_platform *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -88,6 +112,7 @@ struct json_object *json_platform(struct mhp_platform *p)
 	    json_object_new_boolean(mhp_platform_has_block_size_param(p)));
 	add(o, "auto_online_blocks", str_or_null(mhp_platform_get_auto_online_blocks(p)));
 	add(o, "online_policy", str_or_null(mhp_platform_get_online_policy(p)));
+	add(o, "kernel_onlining", json_kernel_onlining(p));
 	add(o, "auto_movable_ratio", int_or_null(mhp_platform_get_auto_movable_ratio(p)));
 	if (mhp_platform_get_auto_movable_numa_aware(p) < 0)
 		add(o, "auto_movable_numa_aware", NULL);
