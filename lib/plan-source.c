@@ -52,6 +52,89 @@ static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d
 	}
 }
 
+/* MemUsed of @node in bytes from nodeN/meminfo, UINT64_MAX when unknown. */
+static uint64_t node_used_bytes(struct mhp_ctx *ctx, int node)
+{
+	char *text = node >= 0 ?
+		mhp_read_file(ctx, "/sys/devices/system/node/node%d/meminfo", node) : NULL;
+	unsigned long long kb;
+	const char *s;
+	uint64_t used = UINT64_MAX;
+
+	s = text ? strstr(text, "MemUsed:") : NULL;
+	if (s && sscanf(s, "MemUsed: %llu kB", &kb) == 1)
+		used = (uint64_t)kb * 1024;
+	free(text);
+	return used;
+}
+
+/*
+ * Where the memmap of the device's online blocks lives. The 6.1 series
+ * counts it per node; otherwise node MemTotal tells, when the node holds
+ * nothing but this device: it counts each block whole when its memmap is
+ * in DRAM, and less the memmap when the memmap is on the device.
+ */
+static void current_memmap(struct mhp_ctx *ctx, const struct mhp_plan *plan,
+			   struct mhp_plan_current *c)
+{
+	struct mhp_node *n = plan->input.node >= 0 ?
+		mhp_node_get_by_id(ctx, plan->input.node) : NULL;
+	uint64_t online = (c->online_blocks[MHP_ZONE_NORMAL] +
+			   c->online_blocks[MHP_ZONE_MOVABLE]) * plan->platform.block_size;
+	uint64_t on_memory, total;
+
+	c->memmap_on_device = -1;
+	if (!online || !n)
+		return;
+	if (mhp_node_get_memmap_pages(n, MHP_MEMMAP_ON_MEMORY, &on_memory) == 0) {
+		c->memmap_on_device = on_memory ? 1 : 0;
+		snprintf(c->memmap_evidence, sizeof(c->memmap_evidence),
+			 "node%d/vmstat nr_memmap_on_memory is %llu pages", plan->input.node,
+			 (unsigned long long)on_memory);
+		return;
+	}
+	total = mhp_node_get_mem_total(n);
+	if (total > online) {
+		snprintf(c->memmap_evidence, sizeof(c->memmap_evidence),
+			 "node %d holds %llu bytes besides this device, so its MemTotal "
+			 "cannot tell", plan->input.node,
+			 (unsigned long long)(total - online));
+		return;
+	}
+	c->memmap_on_device = total < online;
+	snprintf(c->memmap_evidence, sizeof(c->memmap_evidence),
+		 "node %d MemTotal %llu kB %s the %llu kB of online blocks",
+		 plan->input.node, (unsigned long long)(total >> 10),
+		 total < online ? "is less than" : "equals", (unsigned long long)(online >> 10));
+}
+
+/* Read the device as it is now into the plan, beside what it plans. */
+static int plan_current(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, struct mhp_plan *plan)
+{
+	struct mhp_plan_current c = { .known = true };
+	uint64_t i;
+
+	c.driver = mhp_dax_dev_get_driver(dev);
+	c.knob = mhp_dax_dev_get_memmap_on_memory(dev);
+	for (i = 0; i < plan->nr_blocks; i++) {
+		struct mhp_block *b;
+		enum mhp_zone z;
+
+		if (mhp_block_get(ctx, plan->blocks[i].index, &b) < 0 ||
+		    mhp_block_get_state(b) != MHP_BLOCK_ONLINE) {
+			c.offline_blocks++;
+			continue;
+		}
+		z = mhp_block_get_zone(b) == MHP_ZONE_MOVABLE ? MHP_ZONE_MOVABLE :
+			MHP_ZONE_NORMAL;
+		c.online_blocks[z]++;
+	}
+	current_memmap(ctx, plan, &c);
+	c.used_bytes = node_used_bytes(ctx, plan->input.node);
+	mhp_clear_error(ctx);
+	return mhp_plan_set_current(plan, &c);
+}
+
 MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 				const struct mhp_plan_opts *opts, struct mhp_plan **plan)
 {
@@ -90,5 +173,11 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	in.region = region[0] ? region : NULL;
 	discount_own_blocks(ctx, &desc, &in, in.start, in.size);
 	mhp_clear_error(ctx);
-	return mhp_plan_compute(ctx, &desc, &in, opts, plan);
+	rc = mhp_plan_compute(ctx, &desc, &in, opts, plan);
+	if (rc < 0)
+		return rc;
+	rc = plan_current(ctx, dev, *plan);
+	if (rc < 0)
+		*plan = mhp_plan_unref(*plan);
+	return rc;
 }

@@ -1064,6 +1064,198 @@ MHP_EXPORT const char *mhp_plan_get_kernel_online_reason(const struct mhp_plan *
 	return plan && plan->auto_online.why[0] ? plan->auto_online.why : NULL;
 }
 
+/* ---- the current state and converting it to the plan ---- */
+
+static void __attribute__((format(printf, 2, 3)))
+add_step(struct mhp_plan_current *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *step;
+
+	if (c->nr_steps >= MHP_PLAN_MAX_STEPS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&step, fmt, ap) < 0)
+		step = NULL;
+	va_end(ap);
+	if (step)
+		c->steps[c->nr_steps++] = step;
+}
+
+static uint64_t current_online(const struct mhp_plan_current *c)
+{
+	return c->online_blocks[MHP_ZONE_NORMAL] + c->online_blocks[MHP_ZONE_MOVABLE];
+}
+
+/* Is the device online exactly in the plan's zones, with its memmap as planned? */
+static bool current_matches(const struct mhp_plan *plan, const struct mhp_plan_current *c)
+{
+	uint64_t planned_normal = plan->nr_blocks && plan->blocks ?
+		plan->normal_bytes / plan->blocks[0].usable_bytes : 0;
+
+	if (c->online_blocks[MHP_ZONE_NORMAL] != planned_normal ||
+	    current_online(c) != plan->nr_blocks)
+		return false;
+	if (c->knob >= 0 && c->knob != (plan->memmap_on_device ? 1 : 0))
+		return false;
+	return c->memmap_on_device < 0 || c->memmap_on_device == plan->memmap_on_device;
+}
+
+/*
+ * Only a device bound to kmem with blocks online needs converting: the
+ * rest is the ordinary apply (bind kmem, online as planned).
+ */
+int mhp_plan_set_current(struct mhp_plan *plan, const struct mhp_plan_current *cur)
+{
+	struct mhp_plan_current *c = &plan->current;
+	const char *t = plan->input.target ? plan->input.target : "the device";
+	uint64_t B = plan->platform.block_size, n = current_online(cur);
+	struct szbuf b = { .i = 0 };
+	int want = plan->memmap_on_device ? 1 : 0;
+
+	*c = *cur;
+	c->nr_steps = 0;
+	c->needs_convert = c->driver == MHP_DAX_DRIVER_KMEM && n &&
+		!current_matches(plan, c);
+	if (!c->needs_convert)
+		return 0;
+	c->offline_normal_bytes = c->online_blocks[MHP_ZONE_NORMAL] * B;
+	if (c->offline_normal_bytes)
+		add_step(c, "offline %" PRIu64 " online block(s) of %s (%s), %s of them "
+			 "in ZONE_NORMAL, which may fail with EBUSY where the kernel holds "
+			 "unmovable pages", n, t, sz(&b, n * B),
+			 sz(&b, c->offline_normal_bytes));
+	else
+		add_step(c, "offline %" PRIu64 " online block(s) of %s (%s), all in "
+			 "ZONE_MOVABLE", n, t, sz(&b, n * B));
+	add_step(c, "unbind %s from kmem", t);
+	if (c->knob >= 0 && c->knob != want)
+		add_step(c, "set %s/memmap_on_memory to %d", t, want);
+	add_step(c, "bind %s to kmem again, with auto_online_blocks=offline meanwhile", t);
+	add_step(c, "online %" PRIu64 " block(s) as planned: %s movable, %s normal, "
+		 "memmap %s", plan->nr_blocks, sz(&b, plan->movable_bytes),
+		 sz(&b, plan->normal_bytes), plan->memmap_on_device ? "on the device" :
+		 "in DRAM");
+	return c->nr_steps ? 0 : -ENOMEM;
+}
+
+static void current_free(struct mhp_plan_current *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_steps; i++)
+		free(c->steps[i]);
+	c->nr_steps = 0;
+}
+
+MHP_EXPORT bool mhp_plan_has_current(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known;
+}
+
+MHP_EXPORT enum mhp_dax_driver mhp_plan_get_current_driver(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.driver : MHP_DAX_DRIVER_NONE;
+}
+
+MHP_EXPORT int mhp_plan_get_current_knob(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.knob : -1;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_current_online_blocks(const struct mhp_plan *plan,
+							enum mhp_zone zone)
+{
+	if (!plan || !plan->current.known || zone > MHP_ZONE_MOVABLE)
+		return 0;
+	if (zone == MHP_ZONE_NONE)
+		return current_online(&plan->current);
+	return plan->current.online_blocks[zone];
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_current_offline_blocks(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.offline_blocks : 0;
+}
+
+MHP_EXPORT int mhp_plan_get_current_memmap_on_device(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.memmap_on_device : -1;
+}
+
+MHP_EXPORT const char *mhp_plan_get_current_memmap_evidence(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known && plan->current.memmap_evidence[0] ?
+		plan->current.memmap_evidence : NULL;
+}
+
+MHP_EXPORT bool mhp_plan_needs_convert(const struct mhp_plan *plan)
+{
+	return plan && plan->current.needs_convert;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_convert_migrate_bytes(const struct mhp_plan *plan)
+{
+	return plan && plan->current.needs_convert ? plan->current.used_bytes : 0;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_convert_normal_bytes(const struct mhp_plan *plan)
+{
+	return plan && plan->current.needs_convert ? plan->current.offline_normal_bytes : 0;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_convert_steps(const struct mhp_plan *plan)
+{
+	return plan ? plan->current.nr_steps : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_convert_step(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->current.nr_steps ? plan->current.steps[i] : NULL;
+}
+
+/* ---- warnings, zone notes and advice (for plan -u without JSON) ---- */
+
+MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_warnings : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_warnings ? plan->warnings[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_zone_notes : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_zone_notes ? plan->zone_notes[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_advice : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].kind : NULL;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].text : NULL;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].action : NULL;
+}
+
 /* ---- the plan object ---- */
 
 static void free_texts(char **v, unsigned int n)
@@ -1081,6 +1273,7 @@ static void plan_free(struct mhp_plan *plan)
 	free_texts(plan->reasons, plan->nr_reasons);
 	free_texts(plan->warnings, plan->nr_warnings);
 	free_texts(plan->zone_notes, plan->nr_zone_notes);
+	current_free(&plan->current);
 	for (i = 0; i < plan->nr_advice; i++) {
 		free(plan->advice[i].kind);
 		free(plan->advice[i].text);

@@ -156,6 +156,28 @@ struct mhp_advice {
 	char *action;	/* e.g. "memory_hotplug.memmap_on_memory=force", or NULL */
 };
 
+#define MHP_PLAN_MAX_STEPS	8
+
+/* The live device when it was planned (plan-source.c); known = false otherwise. */
+struct mhp_plan_current {
+	bool known;
+	enum mhp_dax_driver driver;
+	int knob;			/* -1 absent */
+	uint64_t online_blocks[MHP_ZONE_MOVABLE + 1];	/* by zone */
+	uint64_t offline_blocks;
+	int memmap_on_device;		/* 1 device, 0 DRAM, -1 unknown */
+	char memmap_evidence[200];
+	uint64_t used_bytes;		/* in use on the node, UINT64_MAX unknown */
+	/* what converting to the plan takes (planner.c) */
+	bool needs_convert;
+	uint64_t offline_normal_bytes;	/* online in ZONE_NORMAL, may fail EBUSY */
+	unsigned int nr_steps;
+	char *steps[MHP_PLAN_MAX_STEPS];
+};
+
+/* Record @cur in @plan and work out the conversion; -ENOMEM (planner.c). */
+int mhp_plan_set_current(struct mhp_plan *plan, const struct mhp_plan_current *cur);
+
 struct mhp_plan {
 	int refcount;
 	struct mhp_ctx *ctx;
@@ -188,6 +210,7 @@ struct mhp_plan {
 	struct mhp_plan_block *blocks;
 	bool nomem;		/* a text allocation failed while computing */
 	struct mhp_auto_online auto_online;	/* the kernel's own onlining */
+	struct mhp_plan_current current;	/* the live device beside the plan */
 };
 
 int mhp_plan_compute(struct mhp_ctx *ctx, const struct mhp_platform_desc *platform,

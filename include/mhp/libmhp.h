@@ -451,6 +451,45 @@ MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan 
 MHP_EXPORT bool mhp_plan_kernel_onlines(const struct mhp_plan *plan);
 MHP_EXPORT enum mhp_zone mhp_plan_get_kernel_online_zone(const struct mhp_plan *plan);
 MHP_EXPORT const char *mhp_plan_get_kernel_online_reason(const struct mhp_plan *plan);
+/*
+ * The plan's warnings, zone notes and advice (kind, text and the action
+ * to take, which may be NULL), as in its JSON.
+ */
+MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i);
+/*
+ * The device as it was when planned (mhp_plan_dax_dev() only; a model
+ * plan or one read from a file has none): its driver, knob (-1 absent),
+ * online blocks by zone (MHP_ZONE_NONE: all online), offline blocks, and
+ * whether its memmap is on the device (1), in DRAM (0) or unknown (-1),
+ * with the evidence.
+ */
+MHP_EXPORT bool mhp_plan_has_current(const struct mhp_plan *plan);
+MHP_EXPORT enum mhp_dax_driver mhp_plan_get_current_driver(const struct mhp_plan *plan);
+MHP_EXPORT int mhp_plan_get_current_knob(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_current_online_blocks(const struct mhp_plan *plan,
+							enum mhp_zone zone);
+MHP_EXPORT uint64_t mhp_plan_get_current_offline_blocks(const struct mhp_plan *plan);
+MHP_EXPORT int mhp_plan_get_current_memmap_on_device(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_current_memmap_evidence(const struct mhp_plan *plan);
+/*
+ * True when the device is bound to kmem with blocks online in another
+ * shape than planned: converting offlines them (ZONE_NORMAL ones may fail
+ * with EBUSY), unbinds kmem, sets the knob, rebinds and onlines as
+ * planned. The steps say so in words; the bytes to migrate are the
+ * memory in use on the node (UINT64_MAX when the kernel does not show it).
+ */
+MHP_EXPORT bool mhp_plan_needs_convert(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_convert_migrate_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_convert_normal_bytes(const struct mhp_plan *plan);
+MHP_EXPORT unsigned int mhp_plan_get_num_convert_steps(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_convert_step(const struct mhp_plan *plan, unsigned int i);
 
 enum {
 	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */

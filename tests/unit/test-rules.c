@@ -451,6 +451,152 @@ static void test_agents_daxctl(void **state)
 	sr_free(root);
 }
 
+/* ---- the current state beside the plan ---- */
+
+/*
+ * What 6.12 leaves behind with auto_online_blocks=online: dax0.0 (1 GiB at
+ * 4 GiB, node 1) bound to kmem, blocks 32-39 online in ZONE_NORMAL, the
+ * memmap in DRAM (node 1 MemTotal = the full 1048576 kB), 50 MiB in use.
+ */
+static char *kernel_onlined_tree(const char *zone)
+{
+	char *root = sr_new_hmem(), p[128];
+	int i;
+
+	sr_file(root, "/proc/sys/kernel/osrelease", "6.12.95+deb12-amd64\n");
+	sr_file(root, "/sys/module/memory_hotplug/parameters/memmap_on_memory", "Y\n");
+	sr_file(root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	sr_file(root, "/sys/devices/platform/hmem.0/dax0.0/memmap_on_memory", "0\n");
+	sr_link(root, "/sys/devices/platform/hmem.0/dax0.0/driver",
+		"../../../../bus/dax/drivers/kmem");
+	sr_file(root, "/sys/devices/system/node/node1/meminfo",
+		"Node 1 MemTotal:        1048576 kB\nNode 1 MemFree:          997376 kB\n"
+		"Node 1 MemUsed:           51200 kB\n");
+	for (i = 32; i < 40; i++) {
+		snprintf(p, sizeof(p), "/sys/devices/system/memory/memory%d/state", i);
+		sr_file(root, p, "online\n");
+		snprintf(p, sizeof(p), "/sys/devices/system/memory/memory%d/valid_zones", i);
+		sr_file(root, p, "%s\n", zone);
+		snprintf(p, sizeof(p), "/sys/devices/system/memory/memory%d/removable", i);
+		sr_file(root, p, "1\n");
+		snprintf(p, sizeof(p), "/sys/devices/system/memory/memory%d/node1", i);
+		sr_link(root, p, "../../node/node1");
+	}
+	return root;
+}
+
+static struct mhp_plan *plan_dax0(struct mhp_ctx *ctx)
+{
+	struct mhp_plan *plan;
+
+	if (mhp_plan_dax_dev(ctx, mhp_dax_dev_get_by_name(ctx, "dax0.0"), NULL, &plan) < 0)
+		fail_msg("plan dax0.0: %s", mhp_get_last_error(ctx));
+	return plan;
+}
+
+static void test_current_kernel_onlined(void **state)
+{
+	char *root = kernel_onlined_tree("Normal");
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_plan *plan = plan_dax0(ctx), *back;
+	unsigned int i, n;
+	char *json;
+
+	assert_true(mhp_plan_has_current(plan));
+	assert_int_equal(mhp_plan_get_current_driver(plan), MHP_DAX_DRIVER_KMEM);
+	assert_int_equal(mhp_plan_get_current_knob(plan), 0);
+	assert_int_equal(mhp_plan_get_current_online_blocks(plan, MHP_ZONE_NORMAL), 8);
+	assert_int_equal(mhp_plan_get_current_online_blocks(plan, MHP_ZONE_MOVABLE), 0);
+	assert_int_equal(mhp_plan_get_current_offline_blocks(plan), 0);
+	/* 1048576 kB MemTotal = 8 whole 128 MiB blocks: the memmap is in DRAM */
+	assert_int_equal(mhp_plan_get_current_memmap_on_device(plan), 0);
+	assert_non_null(strstr(mhp_plan_get_current_memmap_evidence(plan), "equals"));
+	/* the plan (6.8 rules from dax0.0's attribute): movable, memmap on the device */
+	assert_true(mhp_plan_memmap_on_device(plan));
+	assert_int_equal(mhp_plan_get_normal_bytes(plan), 0);
+	assert_true(mhp_plan_needs_convert(plan));
+	assert_int_equal(mhp_plan_get_convert_normal_bytes(plan), 1 * GiB);
+	assert_int_equal(mhp_plan_get_convert_migrate_bytes(plan), 51200 * 1024ULL);
+	/* offline, unbind, knob 0 -> 1, rebind, online */
+	n = mhp_plan_get_num_convert_steps(plan);
+	assert_int_equal(n, 5);
+	assert_non_null(strstr(mhp_plan_get_convert_step(plan, 0), "EBUSY"));
+	assert_non_null(strstr(mhp_plan_get_convert_step(plan, 1), "unbind dax0.0"));
+	assert_non_null(strstr(mhp_plan_get_convert_step(plan, 2), "memmap_on_memory to 1"));
+	for (i = 0; i < n; i++)
+		assert_non_null(mhp_plan_get_convert_step(plan, i));
+	assert_null(mhp_plan_get_convert_step(plan, n));
+
+	/* the JSON carries it; a plan read back has no current state, and is valid */
+	assert_int_equal(mhp_plan_to_json(plan, 0, &json), 0);
+	assert_non_null(strstr(json, "\"current\""));
+	assert_non_null(strstr(json, "\"migrate_bytes_estimate\":52428800"));
+	assert_int_equal(mhp_plan_from_json(ctx, json, &back), 0);
+	assert_false(mhp_plan_has_current(back));
+	assert_false(mhp_plan_needs_convert(back));
+	free(json);
+	mhp_plan_unref(back);
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+static void test_current_as_planned(void **state)
+{
+	char *root = kernel_onlined_tree("Movable");
+	struct mhp_ctx *ctx;
+	struct mhp_plan *plan;
+
+	/* movable with memmap on the device: MemTotal less than the blocks */
+	sr_file(root, "/sys/devices/platform/hmem.0/dax0.0/memmap_on_memory", "1\n");
+	sr_file(root, "/sys/devices/system/node/node1/meminfo",
+		"Node 1 MemTotal:        1032192 kB\nNode 1 MemUsed:   0 kB\n");
+	ctx = ctx_at(root);
+	plan = plan_dax0(ctx);
+	assert_int_equal(mhp_plan_get_current_online_blocks(plan, MHP_ZONE_MOVABLE), 8);
+	assert_int_equal(mhp_plan_get_current_memmap_on_device(plan), 1);
+	assert_false(mhp_plan_needs_convert(plan));
+	assert_int_equal(mhp_plan_get_num_convert_steps(plan), 0);
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+
+	/* on device_dax nothing is online: the ordinary apply, no conversion */
+	sr_link(root, "/sys/devices/platform/hmem.0/dax0.0/driver",
+		"../../../../bus/dax/drivers/device_dax");
+	sr_rm(root, "/sys/devices/system/node/node1/meminfo");
+	ctx = ctx_at(root);
+	plan = plan_dax0(ctx);
+	assert_int_equal(mhp_plan_get_current_driver(plan), MHP_DAX_DRIVER_DEVICE_DAX);
+	assert_false(mhp_plan_needs_convert(plan));
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+static void test_plan_text_getters(void **state)
+{
+	char *root = kernel_onlined_tree("Normal");
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_plan *plan = plan_dax0(ctx);
+	unsigned int i;
+	bool auto_online = false;
+
+	assert_true(mhp_plan_get_num_zone_notes(plan) > 0);
+	assert_null(mhp_plan_get_zone_note(plan, mhp_plan_get_num_zone_notes(plan)));
+	assert_null(mhp_plan_get_warning(plan, mhp_plan_get_num_warnings(plan)));
+	for (i = 0; i < mhp_plan_get_num_advice(plan); i++) {
+		assert_non_null(mhp_plan_get_advice_text(plan, i));
+		if (!strcmp(mhp_plan_get_advice_kind(plan, i), "auto_online"))
+			auto_online = !strcmp(mhp_plan_get_advice_action(plan, i),
+					      "memhp_default_state=offline");
+	}
+	assert_true(auto_online);
+	assert_null(mhp_plan_get_advice_kind(plan, i));
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +607,9 @@ int main(void)
 		cmocka_unit_test(test_kernel_onlining_live),
 		cmocka_unit_test(test_agents_redhat_guarded_rule),
 		cmocka_unit_test(test_agents_daxctl),
+		cmocka_unit_test(test_current_kernel_onlined),
+		cmocka_unit_test(test_current_as_planned),
+		cmocka_unit_test(test_plan_text_getters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
