@@ -135,6 +135,28 @@ static int plan_current(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, struct mhp
 	return mhp_plan_set_current(plan, &c);
 }
 
+/*
+ * The eligibility rules differ per architecture: refuse to plan without
+ * it, naming every fact the tree lacks and how to supply each.
+ */
+static int require_arch(struct mhp_ctx *ctx, const struct mhp_platform *p)
+{
+	char text[700] = "";
+	unsigned int i;
+
+	if (mhp_platform_get_arch(p))
+		return 0;
+	for (i = 0; i < mhp_platform_get_num_unknown(p); i++) {
+		size_t l = strlen(text);
+
+		snprintf(text + l, sizeof(text) - l, "%s%s: %s", i ? "; " : "",
+			 mhp_platform_get_unknown_fact(p, i),
+			 mhp_platform_get_unknown_reason(p, i));
+	}
+	return mhp_fail(ctx, -ENODATA, "cannot plan on sysroot %s: the platform facts "
+			"the rules depend on are missing (%s)", ctx->sysroot, text);
+}
+
 MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 				const struct mhp_plan_opts *opts, struct mhp_plan **plan)
 {
@@ -148,8 +170,11 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	rc = mhp_get_platform(ctx, &p);
 	if (rc < 0)
 		return rc;
+	rc = require_arch(ctx, p);
 	desc = *mhp_platform_get_desc(p);
 	mhp_platform_unref(p);
+	if (rc < 0)
+		return rc;
 
 	in.target = mhp_dax_dev_get_name(dev);
 	in.start = mhp_dax_dev_get_resource(dev);

@@ -21,6 +21,12 @@ struct mhp_platform {
 	enum mhp_kmem_state kmem;
 	struct mhp_platform_desc desc;
 	struct mhp_auto_online auto_online;	/* for a CPU-less node without memory */
+	/* facts the tree does not show: name and why, e.g. a partial capture */
+	unsigned int nr_unknown;
+	struct {
+		char fact[32];
+		char why[200];
+	} unknown[4];
 	struct mhp_agents agents;
 	/* where each capability of desc was learnt, and from what */
 	enum mhp_evidence rules_source;
@@ -64,8 +70,29 @@ static const char *normalize_arch(const char *m)
 	return m;
 }
 
-static int probe_arch(struct mhp_ctx *ctx, struct mhp_platform *p)
+static void __attribute__((format(printf, 3, 4)))
+add_unknown(struct mhp_platform *p, const char *fact, const char *fmt, ...)
 {
+	va_list ap;
+
+	if (p->nr_unknown >= ARRAY_SIZE(p->unknown))
+		return;
+	snprintf(p->unknown[p->nr_unknown].fact, sizeof(p->unknown[0].fact), "%s", fact);
+	va_start(ap, fmt);
+	vsnprintf(p->unknown[p->nr_unknown].why, sizeof(p->unknown[0].why), fmt, ap);
+	va_end(ap);
+	p->nr_unknown++;
+}
+
+/*
+ * The live system asks uname(). A tree says it in proc/sys/kernel/arch
+ * or .mhp-capture/arch; MHP_ARCH supplies it for a tree that does not
+ * (a dump of sys/devices/system/memory alone, as util-linux's lsmem
+ * tests use). Without any, the arch stays "" and is reported unknown.
+ */
+static void probe_arch(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	const char *env = secure_getenv("MHP_ARCH");
 	char buf[64];
 	struct utsname u;
 
@@ -73,15 +100,21 @@ static int probe_arch(struct mhp_ctx *ctx, struct mhp_platform *p)
 		uname(&u);
 		snprintf(p->desc.arch, sizeof(p->desc.arch), "%s",
 			 normalize_arch(u.machine));
-		return 0;
+		return;
 	}
-	if (mhp_read_attr(ctx, buf, sizeof(buf), "/proc/sys/kernel/arch") <= 0 &&
-	    mhp_read_attr(ctx, buf, sizeof(buf), "/.mhp-capture/arch") <= 0)
-		return mhp_fail(ctx, -ENOENT,
-				"cannot tell the architecture of sysroot %s: it has neither proc/sys/kernel/arch nor .mhp-capture/arch (capture it with mhp-capture-sysfs)",
-				ctx->sysroot);
-	snprintf(p->desc.arch, sizeof(p->desc.arch), "%s", normalize_arch(buf));
-	return 0;
+	if (mhp_read_attr(ctx, buf, sizeof(buf), "/proc/sys/kernel/arch") > 0 ||
+	    mhp_read_attr(ctx, buf, sizeof(buf), "/.mhp-capture/arch") > 0) {
+		snprintf(p->desc.arch, sizeof(p->desc.arch), "%s", normalize_arch(buf));
+		return;
+	}
+	if (env && env[0]) {
+		snprintf(p->desc.arch, sizeof(p->desc.arch), "%s", normalize_arch(env));
+		return;
+	}
+	p->desc.arch[0] = '\0';
+	add_unknown(p, "arch", "no proc/sys/kernel/arch (or .mhp-capture/arch) in the "
+		    "sysroot; capture the tree with mhp-capture-sysfs, or set MHP_ARCH "
+		    "(x86_64, arm64, ppc64, riscv64)");
 }
 
 static uint64_t probe_page_size(struct mhp_ctx *ctx)
@@ -209,6 +242,8 @@ static enum mhp_kmem_state probe_kmem(struct mhp_ctx *ctx, const char *release)
 	if (mhp_exists(ctx, "/sys/bus/dax/drivers/kmem"))
 		return mhp_exists(ctx, "/sys/module/kmem/initstate") ?
 			MHP_KMEM_LOADED : MHP_KMEM_BUILTIN;
+	if (!release[0])
+		return MHP_KMEM_UNKNOWN;
 	if (mhp_path(ctx, dirname, sizeof(dirname), "/lib/modules/%s", release) < 0 ||
 	    access(dirname, F_OK) < 0)
 		return mhp_is_live(ctx) ? MHP_KMEM_MISSING : MHP_KMEM_UNKNOWN;
@@ -384,6 +419,9 @@ static void probe_rules(struct mhp_ctx *ctx, struct mhp_platform *p, const char 
 	if (by_release)
 		snprintf(why, sizeof(why), "kernel release %s falls in rule set %s",
 			 p->kernel_release, by_release);
+	else if (!p->kernel_release[0])
+		snprintf(why, sizeof(why), "the kernel release is unknown; assuming the "
+			 "stock 6.1 rules");
 	else
 		snprintf(why, sizeof(why), "kernel release '%s' is not a version this "
 			 "library knows; assuming the stock 6.1 rules", p->kernel_release);
@@ -430,15 +468,17 @@ static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 	uint64_t v;
 	int rc;
 
-	rc = probe_arch(ctx, p);
-	if (rc < 0)
-		return rc;
+	probe_arch(ctx, p);
 	/* unknown arches keep going with what is probed */
-	if (mhp_platform_desc_defaults(d, d->arch) < 0)
+	if (d->arch[0] && mhp_platform_desc_defaults(d, d->arch) < 0)
 		mhp_clear_error(ctx);
 	if (mhp_read_attr(ctx, p->kernel_release, sizeof(p->kernel_release),
-			  "/proc/sys/kernel/osrelease") < 0)
-		snprintf(p->kernel_release, sizeof(p->kernel_release), "unknown");
+			  "/proc/sys/kernel/osrelease") <= 0) {
+		p->kernel_release[0] = '\0';
+		add_unknown(p, "kernel_release", "no proc/sys/kernel/osrelease in %s; the "
+			    "rule set falls back to stock 6.1 where the ABI is silent",
+			    mhp_is_live(ctx) ? "/" : "the sysroot");
+	}
 	d->page_size = probe_page_size(ctx);
 
 	if (!mhp_exists(ctx, "/sys/devices/system/memory/block_size_bytes"))
@@ -479,6 +519,9 @@ static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 	if (rc < 0) {
 		/* informative only; the planner then assumes no memory online */
 		mhp_clear_error(ctx);
+		add_unknown(p, "online_kernel_bytes", "proc/zoneinfo is missing or "
+			    "unreadable, so the memory online per zone is unknown and zone "
+			    "plans assume none");
 	}
 	d->model_node = -1;
 	/* the usual CXL case: a CPU-less node with no memory yet, one block */
@@ -569,12 +612,12 @@ MHP_EXPORT bool mhp_platform_is_model(const struct mhp_platform *p)
 
 MHP_EXPORT const char *mhp_platform_get_arch(const struct mhp_platform *p)
 {
-	return p->desc.arch;
+	return p->desc.arch[0] ? p->desc.arch : NULL;
 }
 
 MHP_EXPORT const char *mhp_platform_get_kernel_release(const struct mhp_platform *p)
 {
-	return p->kernel_release;
+	return p->kernel_release[0] ? p->kernel_release : NULL;
 }
 
 MHP_EXPORT const char *mhp_platform_get_rules(const struct mhp_platform *p)
@@ -730,4 +773,21 @@ MHP_EXPORT const char *mhp_platform_get_inert_agent(const struct mhp_platform *p
 						    unsigned int i)
 {
 	return p && i < p->agents.nr_inert ? p->agents.inert[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_platform_get_num_unknown(const struct mhp_platform *p)
+{
+	return p ? p->nr_unknown : 0;
+}
+
+MHP_EXPORT const char *mhp_platform_get_unknown_fact(const struct mhp_platform *p,
+						     unsigned int i)
+{
+	return p && i < p->nr_unknown ? p->unknown[i].fact : NULL;
+}
+
+MHP_EXPORT const char *mhp_platform_get_unknown_reason(const struct mhp_platform *p,
+						       unsigned int i)
+{
+	return p && i < p->nr_unknown ? p->unknown[i].why : NULL;
 }

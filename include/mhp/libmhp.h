@@ -103,6 +103,10 @@ MHP_EXPORT int mhp_platform_new_model(struct mhp_ctx *ctx, const char *spec,
 MHP_EXPORT struct mhp_platform *mhp_platform_ref(struct mhp_platform *p);
 MHP_EXPORT struct mhp_platform *mhp_platform_unref(struct mhp_platform *p);
 MHP_EXPORT bool mhp_platform_is_model(const struct mhp_platform *p);
+/*
+ * NULL when the tree does not show it (a partial capture): the facts the
+ * probe could not know are listed by mhp_platform_get_unknown_fact().
+ */
 MHP_EXPORT const char *mhp_platform_get_arch(const struct mhp_platform *p);
 MHP_EXPORT const char *mhp_platform_get_kernel_release(const struct mhp_platform *p);
 /* Rule set in effect: "6.1", "6.1-mhp" (this project's series), "6.6", ... */
@@ -182,6 +186,17 @@ MHP_EXPORT const char *mhp_platform_get_online_agent(const struct mhp_platform *
 MHP_EXPORT unsigned int mhp_platform_get_num_inert_agents(const struct mhp_platform *p);
 MHP_EXPORT const char *mhp_platform_get_inert_agent(const struct mhp_platform *p,
 						    unsigned int i);
+/*
+ * Facts a partial tree does not show ("arch", "kernel_release",
+ * "online_kernel_bytes"), each with why and how to supply it. A sysroot
+ * holding only sys/devices/system/memory still lists its blocks; MHP_ARCH
+ * supplies the architecture of a tree that lacks proc/sys/kernel/arch.
+ */
+MHP_EXPORT unsigned int mhp_platform_get_num_unknown(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_unknown_fact(const struct mhp_platform *p,
+						     unsigned int i);
+MHP_EXPORT const char *mhp_platform_get_unknown_reason(const struct mhp_platform *p,
+						       unsigned int i);
 
 /* ---- NUMA nodes ------------------------------------------------------- */
 

@@ -597,6 +597,91 @@ static void test_plan_text_getters(void **state)
 	sr_free(root);
 }
 
+/* ---- partial trees ---- */
+
+static bool has_unknown(const struct mhp_platform *p, const char *fact, const char *why)
+{
+	unsigned int i;
+
+	for (i = 0; i < mhp_platform_get_num_unknown(p); i++)
+		if (!strcmp(mhp_platform_get_unknown_fact(p, i), fact) &&
+		    strstr(mhp_platform_get_unknown_reason(p, i), why))
+			return true;
+	return false;
+}
+
+/* Only sys/devices/system/memory, as util-linux's lsmem test dumps hold. */
+static void test_partial_tree_lists_blocks(void **state)
+{
+	char *root = sr_new(), path[128];
+	struct mhp_ctx *ctx;
+	struct mhp_platform *p;
+	struct mhp_block *b;
+	int i, n = 0;
+
+	sr_file(root, "/sys/devices/system/memory/block_size_bytes", "8000000\n");
+	for (i = 0; i < 6; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/state", i);
+		sr_file(root, path, i < 4 ? "online\n" : "offline\n");
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/valid_zones", i);
+		sr_file(root, path, i < 2 ? "Normal\n" : i < 4 ? "Movable\n" : "Normal Movable\n");
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/node%d", i,
+			 i < 4 ? 0 : 1);
+		sr_link(root, path, i < 4 ? "../../node/node0" : "../../node/node1");
+	}
+	unsetenv("MHP_ARCH");
+	ctx = ctx_at(root);
+	p = platform_at(ctx);
+	assert_null(mhp_platform_get_arch(p));
+	assert_null(mhp_platform_get_kernel_release(p));
+	assert_true(has_unknown(p, "arch", "MHP_ARCH"));
+	assert_true(has_unknown(p, "arch", "mhp-capture-sysfs"));
+	assert_true(has_unknown(p, "kernel_release", "osrelease"));
+	assert_true(has_unknown(p, "online_kernel_bytes", "zoneinfo"));
+	assert_int_equal(mhp_platform_get_block_size(p), 128 * MiB);
+	mhp_platform_unref(p);
+	mhp_block_foreach(ctx, b) {
+		uint64_t idx = mhp_block_get_index(b);
+
+		assert_int_equal(mhp_block_get_state(b),
+				 idx < 4 ? MHP_BLOCK_ONLINE : MHP_BLOCK_OFFLINE);
+		assert_int_equal(mhp_block_get_node(b), idx < 4 ? 0 : 1);
+		if (idx >= 2 && idx < 4)
+			assert_int_equal(mhp_block_get_zone(b), MHP_ZONE_MOVABLE);
+		n++;
+	}
+	assert_int_equal(n, 6);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
+/* plan refuses without the arch, and says what is missing and how to supply it */
+static void test_partial_tree_plan_refuses(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx;
+	struct mhp_plan *plan = NULL;
+
+	sr_rm(root, "/proc/sys/kernel/arch");
+	unsetenv("MHP_ARCH");
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_plan_dax_dev(ctx, mhp_dax_dev_get_by_name(ctx, "dax0.0"),
+					  NULL, &plan), -ENODATA);
+	assert_null(plan);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "arch: no proc/sys/kernel/arch"));
+	assert_non_null(strstr(mhp_get_last_error(ctx), "MHP_ARCH"));
+	mhp_unref(ctx);
+
+	setenv("MHP_ARCH", "x86_64", 1);
+	ctx = ctx_at(root);
+	plan = plan_dax0(ctx);
+	assert_int_equal(mhp_plan_get_num_blocks(plan), 8);
+	mhp_plan_unref(plan);
+	mhp_unref(ctx);
+	unsetenv("MHP_ARCH");
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +695,8 @@ int main(void)
 		cmocka_unit_test(test_current_kernel_onlined),
 		cmocka_unit_test(test_current_as_planned),
 		cmocka_unit_test(test_plan_text_getters),
+		cmocka_unit_test(test_partial_tree_lists_blocks),
+		cmocka_unit_test(test_partial_tree_plan_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

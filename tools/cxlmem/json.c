@@ -60,6 +60,18 @@ static struct json_object *json_capability_evidence(struct mhp_platform *p)
 	return o;
 }
 
+/* Facts a partial tree does not show, with why: {"arch": "no proc/..."}. */
+static struct json_object *json_unknown(struct mhp_platform *p)
+{
+	struct json_object *o = json_object_new_object();
+	unsigned int i;
+
+	for (i = 0; i < mhp_platform_get_num_unknown(p); i++)
+		add(o, mhp_platform_get_unknown_fact(p, i),
+		    json_object_new_string(mhp_platform_get_unknown_reason(p, i)));
+	return o;
+}
+
 /* The kernel's own onlining, and the agents that online memory. */
 static struct json_object *json_kernel_onlining(struct mhp_platform *p)
 {
@@ -88,8 +100,9 @@ struct json_object *json_platform(struct mhp_platform *p)
 {
 	struct json_object *o = json_object_new_object();
 
-	add(o, "arch", json_object_new_string(mhp_platform_get_arch(p)));
-	add(o, "kernel_release", json_object_new_string(mhp_platform_get_kernel_release(p)));
+	add(o, "arch", str_or_null(mhp_platform_get_arch(p)));
+	add(o, "kernel_release", str_or_null(mhp_platform_get_kernel_release(p)));
+	add(o, "unknown", json_unknown(p));
 	add(o, "rules", json_object_new_string(mhp_platform_get_rules(p)));
 	add(o, "rules_source", json_object_new_string(
 		mhp_evidence_name(mhp_platform_get_rules_source(p))));
