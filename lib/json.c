@@ -114,6 +114,20 @@ static json_object *platform_to_json(const struct mhp_platform_desc *d)
 	add(o, "movable_bytes", json_object_new_uint64(d->movable_bytes));
 	add(o, "model_node", json_object_new_int(d->model_node));
 	add(o, "model_node_has_cpus", json_object_new_boolean(d->model_node_has_cpus));
+	add(o, "auto_online_blocks", jstr(d->auto_online_blocks[0] ?
+					  d->auto_online_blocks : NULL));
+	return o;
+}
+
+/* What the kernel does by itself (written only; the reader recomputes it). */
+static json_object *kernel_onlining_to_json(const struct mhp_plan *p)
+{
+	json_object *o = json_object_new_object();
+	const struct mhp_auto_online *ao = &p->auto_online;
+
+	add(o, "onlines_by_itself", json_object_new_boolean(ao->onlines));
+	add(o, "zone", ao->zone == MHP_ZONE_NONE ? NULL : jstr(NAME(zone_names, ao->zone)));
+	add(o, "why", jstr(ao->why[0] ? ao->why : NULL));
 	return o;
 }
 
@@ -189,6 +203,51 @@ static json_object *blocks_to_json(const struct mhp_plan *plan)
 	return a;
 }
 
+static const char *const driver_names[] = {
+	[MHP_DAX_DRIVER_NONE] = "none",
+	[MHP_DAX_DRIVER_DEVICE_DAX] = "device_dax",
+	[MHP_DAX_DRIVER_KMEM] = "kmem",
+	[MHP_DAX_DRIVER_OTHER] = "other",
+};
+
+static json_object *jbytes_or_null(uint64_t v)
+{
+	return v == UINT64_MAX ? NULL : json_object_new_uint64(v);
+}
+
+/* The live device beside the plan (written only; optional for the reader). */
+static json_object *current_to_json(const struct mhp_plan *p)
+{
+	const struct mhp_plan_current *c = &p->current;
+	json_object *o = json_object_new_object(), *z = json_object_new_object();
+
+	add(o, "driver", jstr(NAME(driver_names, c->driver)));
+	add(o, "memmap_on_memory", c->knob < 0 ? NULL : json_object_new_int(c->knob));
+	add(z, "normal", json_object_new_uint64(c->online_blocks[MHP_ZONE_NORMAL]));
+	add(z, "movable", json_object_new_uint64(c->online_blocks[MHP_ZONE_MOVABLE]));
+	add(o, "online_blocks", z);
+	add(o, "offline_blocks", json_object_new_uint64(c->offline_blocks));
+	add(o, "memmap_location", c->memmap_on_device < 0 ? NULL :
+	    jstr(c->memmap_on_device ? "device" : "dram"));
+	add(o, "memmap_evidence", jstr(c->memmap_evidence[0] ? c->memmap_evidence : NULL));
+	add(o, "node_used_bytes", jbytes_or_null(c->used_bytes));
+	return o;
+}
+
+static json_object *convert_to_json(const struct mhp_plan *p)
+{
+	const struct mhp_plan_current *c = &p->current;
+	json_object *o = json_object_new_object();
+
+	add(o, "needed", json_object_new_boolean(c->needs_convert));
+	add(o, "steps", jstrings(c->steps, c->nr_steps));
+	add(o, "normal_bytes_to_offline", json_object_new_uint64(c->offline_normal_bytes));
+	/* what offlining migrates: the node's memory in use, if shown */
+	add(o, "migrate_bytes_estimate", c->needs_convert ? jbytes_or_null(c->used_bytes) :
+	    json_object_new_uint64(0));
+	return o;
+}
+
 static json_object *plan_to_object(const struct mhp_plan *p, unsigned int flags)
 {
 	json_object *o = json_object_new_object();
@@ -219,6 +278,11 @@ static json_object *plan_to_object(const struct mhp_plan *p, unsigned int flags)
 	add(o, "zone_notes", jstrings(p->zone_notes, p->nr_zone_notes));
 	add(o, "node", node_to_json(p));
 	add(o, "advice", advice_to_json(p));
+	add(o, "kernel_onlining", kernel_onlining_to_json(p));
+	if (p->current.known) {
+		add(o, "current", current_to_json(p));
+		add(o, "convert", convert_to_json(p));
+	}
 	if (flags & MHP_JSON_BLOCKS)
 		add(o, "blocks", blocks_to_json(p));
 	return o;

@@ -122,13 +122,75 @@ static int dax_block_range(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
 
 /* ---- list ---- */
 
+/* Where each capability of the rule set was learnt: ABI, release or model. */
+static struct json_object *capability_evidence_json(struct mhp_platform *p)
+{
+	struct json_object *o = json_object_new_object(), *c;
+	unsigned int cap;
+
+	for (cap = 0; cap < MHP_CAP_COUNT; cap++) {
+		c = json_object_new_object();
+		add(c, "value", json_object_new_boolean(mhp_platform_has_capability(p, cap)));
+		add(c, "source", json_object_new_string(mhp_evidence_name(
+			mhp_platform_get_capability_source(p, cap))));
+		add(c, "evidence", str_or_null(mhp_platform_get_capability_evidence(p, cap)));
+		add(o, mhp_capability_name(cap), c);
+	}
+	return o;
+}
+
+/* Facts a partial tree does not show, with why: {"arch": "no proc/..."}. */
+static struct json_object *unknown_json(struct mhp_platform *p)
+{
+	struct json_object *o = json_object_new_object();
+	unsigned int i;
+
+	for (i = 0; i < mhp_platform_get_num_unknown(p); i++)
+		add(o, mhp_platform_get_unknown_fact(p, i),
+		    json_object_new_string(mhp_platform_get_unknown_reason(p, i)));
+	return o;
+}
+
+static struct json_object *agents_json(const struct mhp_platform *p, unsigned int n,
+				       const char *(*get)(const struct mhp_platform *,
+							  unsigned int))
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(get(p, i)));
+	return a;
+}
+
+/* The kernel's own onlining, and the agents that online memory. */
+static struct json_object *kernel_onlining_json(struct mhp_platform *p)
+{
+	struct json_object *o = json_object_new_object();
+	enum mhp_zone zone = mhp_platform_get_auto_online_zone(p);
+
+	add(o, "onlines_by_itself", json_object_new_boolean(mhp_platform_kernel_onlines(p)));
+	add(o, "zone_on_cpuless_node", zone == MHP_ZONE_NONE ? NULL :
+	    json_object_new_string(mhp_zone_name(zone)));
+	add(o, "why", str_or_null(mhp_platform_get_auto_online_reason(p)));
+	add(o, "online_agents", agents_json(p, mhp_platform_get_num_online_agents(p),
+					    mhp_platform_get_online_agent));
+	add(o, "inert_agents", agents_json(p, mhp_platform_get_num_inert_agents(p),
+					   mhp_platform_get_inert_agent));
+	return o;
+}
+
 static struct json_object *platform_json(const struct doc *doc, struct mhp_platform *p)
 {
 	struct json_object *o = json_object_new_object();
 
-	add(o, "arch", json_object_new_string(mhp_platform_get_arch(p)));
-	add(o, "kernel_release", json_object_new_string(mhp_platform_get_kernel_release(p)));
+	add(o, "arch", str_or_null(mhp_platform_get_arch(p)));
+	add(o, "kernel_release", str_or_null(mhp_platform_get_kernel_release(p)));
+	add(o, "unknown", unknown_json(p));
 	add(o, "rules", json_object_new_string(mhp_platform_get_rules(p)));
+	add(o, "rules_source", json_object_new_string(
+		mhp_evidence_name(mhp_platform_get_rules_source(p))));
+	add(o, "capability_evidence", capability_evidence_json(p));
 	add(o, "page_size", size_json(doc, mhp_platform_get_page_size(p)));
 	add(o, "memory_block_size", size_json(doc, mhp_platform_get_block_size(p)));
 	add(o, "pageblock_size", size_json(doc, mhp_platform_get_pageblock_size(p)));
@@ -146,6 +208,7 @@ static struct json_object *platform_json(const struct doc *doc, struct mhp_platf
 	    json_object_new_boolean(mhp_platform_has_block_size_param(p)));
 	add(o, "auto_online_blocks", str_or_null(mhp_platform_get_auto_online_blocks(p)));
 	add(o, "online_policy", str_or_null(mhp_platform_get_online_policy(p)));
+	add(o, "kernel_onlining", kernel_onlining_json(p));
 	add(o, "auto_movable_ratio", int_or_null(mhp_platform_get_auto_movable_ratio(p)));
 	if (mhp_platform_get_auto_movable_numa_aware(p) < 0)
 		add(o, "auto_movable_numa_aware", NULL);

@@ -23,9 +23,13 @@
  *   6.1-mhp  6.1 with this project's series (kernel-patches/): force,
  *            6.6+ eligibility, multi-block split, kmem memmap with the
  *            dax knob, memory_block_size= boot parameter on x86_64
- *   6.6      6.6+ eligibility and force; no split; kmem never uses it
- *   6.8      6.6 + multi-block split
- *   6.9      6.8 + kmem memmap_on_memory and the per-device dax knob
+ *   6.6      6.6-6.7: 6.6+ eligibility and force; no split; kmem never
+ *            uses it
+ *   6.8      6.8 and later: 6.6 + the one series that brought the
+ *            per-block split of multi-block adds, dax_kmem passing
+ *            MHP_MEMMAP_ON_MEMORY and the per-device dax memmap_on_memory
+ *            attribute (sysfs-bus-dax: "KernelVersion: v6.8")
+ * A kernel version such as "6.9" or "6.12" names the rule set it falls in.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -35,7 +39,7 @@
 
 #include "private.h"
 
-#define MODEL_DEFAULT_RULES	"6.9"
+#define MODEL_DEFAULT_RULES	"6.8"
 
 struct arch_defaults {
 	const char *arch;
@@ -101,29 +105,74 @@ int mhp_platform_desc_defaults(struct mhp_platform_desc *d, const char *arch)
 	return mhp_platform_desc_set_rules(d, MODEL_DEFAULT_RULES);
 }
 
+/* What each rule set can do; see the table at the top. */
+static const struct rule_set {
+	const char *name;
+	bool new_eligibility, has_force, splits_multi_block, kmem_memmap;
+	bool block_size_param_x86;
+} rule_sets[] = {
+	{ "6.1", false, false, false, false, false },
+	{ "6.1-mhp", true, true, true, true, true },
+	{ "6.6", true, true, false, false, false },
+	{ "6.8", true, true, true, true, false },
+};
+
+/*
+ * The rule set a kernel version "MAJOR.MINOR[...]" falls in, or NULL for
+ * a kernel without memory_hotplug.memmap_on_memory at all (< 5.13) or a
+ * string that is not a version.
+ */
+const char *mhp_rules_for_version(const char *version)
+{
+	unsigned int major, minor;
+	char dot;
+
+	if (!version || sscanf(version, "%u%c%u", &major, &dot, &minor) != 3 || dot != '.')
+		return NULL;
+	if (major < 5 || (major == 5 && minor < 13))
+		return NULL;
+	if (major == 5 || (major == 6 && minor < 6))
+		return "6.1";
+	if (major == 6 && minor < 8)
+		return "6.6";
+	return "6.8";
+}
+
+static const struct rule_set *find_rule_set(const char *rules)
+{
+	const char *by_version;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rule_sets); i++)
+		if (strcmp(rules, rule_sets[i].name) == 0)
+			return &rule_sets[i];
+	/* "6.9", "6.12": only a bare version, not "6.12-foo" */
+	if (strspn(rules, "0123456789.") != strlen(rules))
+		return NULL;
+	by_version = mhp_rules_for_version(rules);
+	return by_version ? find_rule_set(by_version) : NULL;
+}
+
 int mhp_platform_desc_set_rules(struct mhp_platform_desc *d, const char *rules)
 {
-	bool v61 = strcmp(rules, "6.1") == 0;
-	bool mhp = strcmp(rules, "6.1-mhp") == 0;
-	bool v66 = strcmp(rules, "6.6") == 0;
-	bool v68 = strcmp(rules, "6.8") == 0;
-	bool v69 = strcmp(rules, "6.9") == 0;
+	const struct rule_set *r = rules ? find_rule_set(rules) : NULL;
 
-	if (!v61 && !mhp && !v66 && !v68 && !v69)
+	if (!r)
 		return -EINVAL;
-	snprintf(d->rules, sizeof(d->rules), "%s", rules);
-	d->new_eligibility = !v61;
-	d->has_force = !v61;
-	d->splits_multi_block = mhp || v68 || v69;
-	d->kmem_memmap = mhp || v69;
-	d->dax_memmap_knob = mhp || v69;
-	d->block_size_param = mhp && strcmp(d->arch, "x86_64") == 0;
+	snprintf(d->rules, sizeof(d->rules), "%s", r->name);
+	d->new_eligibility = r->new_eligibility;
+	d->has_force = r->has_force;
+	d->splits_multi_block = r->splits_multi_block;
+	d->kmem_memmap = r->kmem_memmap;
+	/* the attribute and kmem's use of it came in the same series */
+	d->dax_memmap_knob = r->kmem_memmap;
+	d->block_size_param = r->block_size_param_x86 && strcmp(d->arch, "x86_64") == 0;
 	return 0;
 }
 
 /* ---- spec parsing ---- */
 
-#define RULES_ALLOWED	"6.1, 6.1-mhp, 6.6, 6.8, 6.9"
+#define RULES_ALLOWED	"6.1, 6.1-mhp, 6.6, 6.8, or a kernel version >= 5.13 such as 6.12"
 #define ARCH_ALLOWED	"x86_64, arm64, ppc64, riscv64"
 
 enum model_key {
@@ -383,7 +432,7 @@ static int spec_check(struct mhp_ctx *ctx, const struct mhp_platform_desc *d)
 		return mhp_fail(ctx, -EINVAL,
 				"model spec: memmap_mode 'force' is rejected at boot by kernel "
 				"'%s' (stock 5.13-6.5 accept Y/N only); use kernel 6.1-mhp, "
-				"6.6, 6.8 or 6.9", d->rules);
+				"6.6, 6.8 or later", d->rules);
 	if (d->pageblock_size < d->page_size || d->block_size % d->pageblock_size)
 		return mhp_fail(ctx, -EINVAL,
 				"model spec: block_size %s is not a multiple of pageblock_size %s "

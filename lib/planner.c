@@ -171,7 +171,7 @@ static bool check_source(const struct mhp_platform_desc *d, uint64_t nr_blocks,
 	if (!d->kmem_memmap) {
 		tl_add(why, "dax_kmem under rule set %s never requests memmap_on_memory "
 		       "(MHP_MEMMAP_ON_MEMORY) for a dax device, so its memmap always "
-		       "goes to DRAM; kernels >= 6.9 and the 6.1-mhp series do request it",
+		       "goes to DRAM; kernels >= 6.8 and the 6.1-mhp series do request it",
 		       d->rules);
 		ok = false;
 	}
@@ -589,13 +589,13 @@ static const char *node_text(const struct mhp_plan *plan, char *buf, size_t len)
 	return buf;
 }
 
-/* A kernel that can put a dax device's memmap on the device: 6.9 rules. */
+/* A kernel that can put a dax device's memmap on the device: 6.8 rules. */
 static enum mhp_memmap_mode better_kernel_mode(const struct mhp_plan *plan)
 {
 	struct mhp_platform_desc k = plan->platform;
 	uint64_t n = plan->nr_blocks;
 
-	mhp_platform_desc_set_rules(&k, "6.9");
+	mhp_platform_desc_set_rules(&k, "6.8");
 	if (memmap_eligible(&k, k.block_size, MHP_MEMMAP_MODE_ON, n, NULL))
 		return MHP_MEMMAP_MODE_ON;
 	if (memmap_eligible(&k, k.block_size, MHP_MEMMAP_MODE_FORCE, n, NULL))
@@ -648,10 +648,10 @@ static void advise_memmap_mode(struct mhp_plan *plan)
 		return;
 	advise(plan, "kernel_cmdline",
 	       better == MHP_MEMMAP_MODE_ON ?
-	       "memory_hotplug.memmap_on_memory=1 (6.1-mhp or >= 6.9 kernel)" :
-	       "memory_hotplug.memmap_on_memory=force (6.1-mhp or >= 6.9 kernel)",
+	       "memory_hotplug.memmap_on_memory=1 (6.1-mhp or >= 6.8 kernel)" :
+	       "memory_hotplug.memmap_on_memory=force (6.1-mhp or >= 6.8 kernel)",
 	       "rule set %s cannot put a dax device's memmap on the device; a 6.1 "
-	       "kernel with the series in kernel-patches/ (6.1-mhp) or a >= 6.9 kernel "
+	       "kernel with the series in kernel-patches/ (6.1-mhp) or a >= 6.8 kernel "
 	       "would, booted with memory_hotplug.memmap_on_memory=%s, saving %s of "
 	       "DRAM on %s", d->rules, better == MHP_MEMMAP_MODE_ON ? "1" : "force",
 	       sz(&b, plan->dram_overhead_bytes), nb);
@@ -926,6 +926,336 @@ static void plan_advice(struct mhp_plan *plan, const struct scenario *sc)
 	advise_hotremove_unit(plan);
 }
 
+/* ---- the kernel's own onlining ---- */
+
+static void auto_movable_zone(const struct mhp_platform_desc *d, int node,
+			      uint64_t node_kernel, uint64_t node_movable, uint64_t size,
+			      struct mhp_auto_online *out)
+{
+	uint32_t r = d->auto_movable_ratio >= 0 ? (uint32_t)d->auto_movable_ratio :
+		DEFAULT_MOVABLE_RATIO;
+	bool numa_aware = d->auto_movable_numa_aware != 0;	/* default Y */
+	struct szbuf b = { .i = 0 };
+	char where[32];
+
+	if (node >= 0)
+		snprintf(where, sizeof(where), "node %d", node);
+	else
+		snprintf(where, sizeof(where), "a CPU-less node");
+	if (numa_aware && node_kernel == 0) {
+		out->zone = MHP_ZONE_NORMAL;
+		snprintf(out->why, sizeof(out->why), "online_policy=auto-movable with "
+			 "auto_movable_numa_aware=Y: %s has no kernel memory, so the "
+			 "ratio allows no ZONE_MOVABLE there and everything goes to "
+			 "ZONE_NORMAL", where);
+		return;
+	}
+	if (ratio_ok(d->movable_bytes + size, d->kernel_bytes, r) &&
+	    (!numa_aware || ratio_ok(node_movable + size, node_kernel, r))) {
+		out->zone = MHP_ZONE_MOVABLE;
+		snprintf(out->why, sizeof(out->why), "online_policy=auto-movable: movable "
+			 "%s + %s stays within auto_movable_ratio=%u%% of kernel memory "
+			 "(%s), so it goes to ZONE_MOVABLE", sz(&b, d->movable_bytes),
+			 sz(&b, size), r, sz(&b, d->kernel_bytes));
+		return;
+	}
+	out->zone = MHP_ZONE_NORMAL;
+	snprintf(out->why, sizeof(out->why), "online_policy=auto-movable: %s more "
+		 "ZONE_MOVABLE would exceed auto_movable_ratio=%u%% of kernel memory%s, "
+		 "so at least part of it goes to ZONE_NORMAL", sz(&b, size), r,
+		 numa_aware ? " (judged per node and system-wide)" : "");
+}
+
+void mhp_auto_online_predict(const struct mhp_platform_desc *d, int node,
+			     uint64_t node_kernel, uint64_t node_movable, uint64_t size,
+			     struct mhp_auto_online *out)
+{
+	const char *v = d->auto_online_blocks;
+
+	memset(out, 0, sizeof(*out));
+	if (!v[0]) {
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks is unknown, so "
+			 "whether the kernel onlines hot-added memory by itself is unknown");
+		return;
+	}
+	if (!strcmp(v, "offline")) {
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=offline: "
+			 "hot-added memory stays offline until something onlines it");
+		return;
+	}
+	out->onlines = true;
+	if (!strcmp(v, "online_movable")) {
+		out->zone = MHP_ZONE_MOVABLE;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online_movable: "
+			 "the kernel onlines hot-added memory into ZONE_MOVABLE");
+	} else if (!strcmp(v, "online_kernel")) {
+		out->zone = MHP_ZONE_NORMAL;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online_kernel: "
+			 "the kernel onlines hot-added memory into ZONE_NORMAL");
+	} else if (strcmp(v, "online") != 0) {
+		out->onlines = false;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=%s is not a "
+			 "value this library knows", v);
+	} else if (d->online_policy_auto_movable) {
+		auto_movable_zone(d, node, node_kernel, node_movable, size, out);
+	} else if (node_movable && !node_kernel) {
+		out->zone = MHP_ZONE_MOVABLE;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online with "
+			 "online_policy=contig-zones: node %d's memory is all ZONE_MOVABLE "
+			 "already, and the zones stay contiguous", node);
+	} else {
+		out->zone = MHP_ZONE_NORMAL;
+		snprintf(out->why, sizeof(out->why), "auto_online_blocks=online with "
+			 "online_policy=contig-zones: the default zone of a new block is "
+			 "ZONE_NORMAL (valid_zones lists Normal first), so the kernel "
+			 "onlines it there");
+	}
+}
+
+static void plan_auto_online(struct mhp_plan *plan)
+{
+	struct mhp_auto_online *ao = &plan->auto_online;
+	const char *t = plan->input.target ? plan->input.target : "the device";
+	char unit[64] = "cxlmem-online@.service";
+	struct szbuf b = { .i = 0 };
+
+	mhp_auto_online_predict(&plan->platform, plan->input.node,
+				plan->input.node_kernel_bytes,
+				plan->input.node_movable_bytes, plan->usable_bytes, ao);
+	if (!ao->onlines || !plan->nr_blocks)
+		return;
+	if (plan->input.target)
+		snprintf(unit, sizeof(unit), "cxlmem-online@%s.service", t);
+	if (ao->zone != MHP_ZONE_NONE) {
+		bool differs = (ao->zone == MHP_ZONE_NORMAL && plan->movable_bytes) ||
+			(ao->zone == MHP_ZONE_MOVABLE && plan->normal_bytes);
+
+		tl_add(TL(plan, zone_notes), "the kernel onlines %s by itself as soon as "
+		       "kmem adds it: %s%s", t, ao->why,
+		       differs ? "; that differs from this plan, which cxlmem "
+		       "arbitrates while it binds, but not at boot" : "");
+	}
+	advise(plan, "auto_online", "memhp_default_state=offline",
+	       "the kernel onlines hot-added memory by itself (auto_online_blocks=%s%s%s): "
+	       "a device that comes up bound to kmem at boot (hmem, CXL RAM regions "
+	       "on 6.3+) is online before cxlmem runs, and converting it later means "
+	       "offlining %s that may not come offline again (EBUSY) if it is in "
+	       "ZONE_NORMAL. Stop it at boot with memhp_default_state=offline on the "
+	       "kernel command line, or with the boot-time service %s (a later "
+	       "cxlmem release), which onlines it as planned",
+	       plan->platform.auto_online_blocks,
+	       ao->zone == MHP_ZONE_NORMAL ? ", into ZONE_NORMAL" : "",
+	       ao->zone == MHP_ZONE_MOVABLE ? ", into ZONE_MOVABLE" : "",
+	       sz(&b, plan->usable_bytes), unit);
+}
+
+MHP_EXPORT bool mhp_plan_kernel_onlines(const struct mhp_plan *plan)
+{
+	return plan && plan->auto_online.onlines;
+}
+
+MHP_EXPORT enum mhp_zone mhp_plan_get_kernel_online_zone(const struct mhp_plan *plan)
+{
+	return plan ? plan->auto_online.zone : MHP_ZONE_NONE;
+}
+
+MHP_EXPORT const char *mhp_plan_get_kernel_online_reason(const struct mhp_plan *plan)
+{
+	return plan && plan->auto_online.why[0] ? plan->auto_online.why : NULL;
+}
+
+/* ---- the current state and converting it to the plan ---- */
+
+static void __attribute__((format(printf, 2, 3)))
+add_step(struct mhp_plan_current *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *step;
+
+	if (c->nr_steps >= MHP_PLAN_MAX_STEPS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&step, fmt, ap) < 0)
+		step = NULL;
+	va_end(ap);
+	if (step)
+		c->steps[c->nr_steps++] = step;
+}
+
+static uint64_t current_online(const struct mhp_plan_current *c)
+{
+	return c->online_blocks[MHP_ZONE_NORMAL] + c->online_blocks[MHP_ZONE_MOVABLE];
+}
+
+/* Is the device online exactly in the plan's zones, with its memmap as planned? */
+static bool current_matches(const struct mhp_plan *plan, const struct mhp_plan_current *c)
+{
+	uint64_t planned_normal = plan->nr_blocks && plan->blocks ?
+		plan->normal_bytes / plan->blocks[0].usable_bytes : 0;
+
+	if (c->online_blocks[MHP_ZONE_NORMAL] != planned_normal ||
+	    current_online(c) != plan->nr_blocks)
+		return false;
+	if (c->knob >= 0 && c->knob != (plan->memmap_on_device ? 1 : 0))
+		return false;
+	return c->memmap_on_device < 0 || c->memmap_on_device == plan->memmap_on_device;
+}
+
+/*
+ * Only a device bound to kmem with blocks online needs converting: the
+ * rest is the ordinary apply (bind kmem, online as planned).
+ */
+int mhp_plan_set_current(struct mhp_plan *plan, const struct mhp_plan_current *cur)
+{
+	struct mhp_plan_current *c = &plan->current;
+	const char *t = plan->input.target ? plan->input.target : "the device";
+	uint64_t B = plan->platform.block_size, n = current_online(cur);
+	struct szbuf b = { .i = 0 };
+	int want = plan->memmap_on_device ? 1 : 0;
+
+	*c = *cur;
+	c->nr_steps = 0;
+	c->needs_convert = c->driver == MHP_DAX_DRIVER_KMEM && n &&
+		!current_matches(plan, c);
+	if (!c->needs_convert)
+		return 0;
+	c->offline_normal_bytes = c->online_blocks[MHP_ZONE_NORMAL] * B;
+	if (c->offline_normal_bytes)
+		add_step(c, "offline %" PRIu64 " online block(s) of %s (%s), %s of them "
+			 "in ZONE_NORMAL, which may fail with EBUSY where the kernel holds "
+			 "unmovable pages", n, t, sz(&b, n * B),
+			 sz(&b, c->offline_normal_bytes));
+	else
+		add_step(c, "offline %" PRIu64 " online block(s) of %s (%s), all in "
+			 "ZONE_MOVABLE", n, t, sz(&b, n * B));
+	add_step(c, "unbind %s from kmem", t);
+	if (c->knob >= 0 && c->knob != want)
+		add_step(c, "set %s/memmap_on_memory to %d", t, want);
+	add_step(c, "bind %s to kmem again, with auto_online_blocks=offline meanwhile", t);
+	add_step(c, "online %" PRIu64 " block(s) as planned: %s movable, %s normal, "
+		 "memmap %s", plan->nr_blocks, sz(&b, plan->movable_bytes),
+		 sz(&b, plan->normal_bytes), plan->memmap_on_device ? "on the device" :
+		 "in DRAM");
+	return c->nr_steps ? 0 : -ENOMEM;
+}
+
+static void current_free(struct mhp_plan_current *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_steps; i++)
+		free(c->steps[i]);
+	c->nr_steps = 0;
+}
+
+MHP_EXPORT bool mhp_plan_has_current(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known;
+}
+
+MHP_EXPORT enum mhp_dax_driver mhp_plan_get_current_driver(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.driver : MHP_DAX_DRIVER_NONE;
+}
+
+MHP_EXPORT int mhp_plan_get_current_knob(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.knob : -1;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_current_online_blocks(const struct mhp_plan *plan,
+							enum mhp_zone zone)
+{
+	if (!plan || !plan->current.known || zone > MHP_ZONE_MOVABLE)
+		return 0;
+	if (zone == MHP_ZONE_NONE)
+		return current_online(&plan->current);
+	return plan->current.online_blocks[zone];
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_current_offline_blocks(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.offline_blocks : 0;
+}
+
+MHP_EXPORT int mhp_plan_get_current_memmap_on_device(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known ? plan->current.memmap_on_device : -1;
+}
+
+MHP_EXPORT const char *mhp_plan_get_current_memmap_evidence(const struct mhp_plan *plan)
+{
+	return plan && plan->current.known && plan->current.memmap_evidence[0] ?
+		plan->current.memmap_evidence : NULL;
+}
+
+MHP_EXPORT bool mhp_plan_needs_convert(const struct mhp_plan *plan)
+{
+	return plan && plan->current.needs_convert;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_convert_migrate_bytes(const struct mhp_plan *plan)
+{
+	return plan && plan->current.needs_convert ? plan->current.used_bytes : 0;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_convert_normal_bytes(const struct mhp_plan *plan)
+{
+	return plan && plan->current.needs_convert ? plan->current.offline_normal_bytes : 0;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_convert_steps(const struct mhp_plan *plan)
+{
+	return plan ? plan->current.nr_steps : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_convert_step(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->current.nr_steps ? plan->current.steps[i] : NULL;
+}
+
+/* ---- warnings, zone notes and advice (for plan -u without JSON) ---- */
+
+MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_warnings : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_warnings ? plan->warnings[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_zone_notes : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_zone_notes ? plan->zone_notes[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_advice : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].kind : NULL;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].text : NULL;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].action : NULL;
+}
+
 /* ---- the plan object ---- */
 
 static void free_texts(char **v, unsigned int n)
@@ -943,6 +1273,7 @@ static void plan_free(struct mhp_plan *plan)
 	free_texts(plan->reasons, plan->nr_reasons);
 	free_texts(plan->warnings, plan->nr_warnings);
 	free_texts(plan->zone_notes, plan->nr_zone_notes);
+	current_free(&plan->current);
 	for (i = 0; i < plan->nr_advice; i++) {
 		free(plan->advice[i].kind);
 		free(plan->advice[i].text);
@@ -1058,6 +1389,7 @@ int mhp_plan_compute(struct mhp_ctx *ctx, const struct mhp_platform_desc *d,
 	plan_zones(plan, sc.usable_per_block);
 	plan_warnings(plan);
 	plan_advice(plan, &sc);
+	plan_auto_online(plan);
 	if (plan->nomem) {
 		plan_free(plan);
 		return -ENOMEM;
@@ -1249,44 +1581,4 @@ MHP_EXPORT bool mhp_plan_node_has_cpus(const struct mhp_plan *plan)
 MHP_EXPORT int mhp_plan_get_memmap_dram_node(const struct mhp_plan *plan)
 {
 	return plan ? plan->input.dram_node : -1;
-}
-
-MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan)
-{
-	return plan ? plan->nr_warnings : 0;
-}
-
-MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i)
-{
-	return plan && i < plan->nr_warnings ? plan->warnings[i] : NULL;
-}
-
-MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan)
-{
-	return plan ? plan->nr_zone_notes : 0;
-}
-
-MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i)
-{
-	return plan && i < plan->nr_zone_notes ? plan->zone_notes[i] : NULL;
-}
-
-MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan)
-{
-	return plan ? plan->nr_advice : 0;
-}
-
-MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i)
-{
-	return plan && i < plan->nr_advice ? plan->advice[i].kind : NULL;
-}
-
-MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i)
-{
-	return plan && i < plan->nr_advice ? plan->advice[i].text : NULL;
-}
-
-MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i)
-{
-	return plan && i < plan->nr_advice ? plan->advice[i].action : NULL;
 }

@@ -57,7 +57,7 @@ void mhp_clear_error(struct mhp_ctx *ctx);
  */
 struct mhp_platform_desc {
 	char arch[MHP_ARCH_MAX];	/* x86_64, arm64, ppc64, riscv64 */
-	char rules[MHP_RULES_MAX];	/* 6.1, 6.1-mhp, 6.6, 6.8, 6.9 */
+	char rules[MHP_RULES_MAX];	/* 6.1, 6.1-mhp, 6.6, 6.8 */
 	uint64_t page_size;
 	uint64_t block_size;
 	uint64_t pageblock_size;
@@ -79,12 +79,19 @@ struct mhp_platform_desc {
 	/* model mode only: the node the hypothetical range belongs to */
 	int model_node;
 	bool model_node_has_cpus;
+	/* auto_online_blocks: "offline", "online", ...; "" when unknown */
+	char auto_online_blocks[16];
 };
 
 /* Fill @d with the documented defaults for @arch/@rules (model mode). */
 int mhp_platform_desc_defaults(struct mhp_platform_desc *d, const char *arch);
-/* Set @d from the rule-set name: "6.1", "6.1-mhp", "6.6", "6.8", "6.9". */
+/*
+ * Set @d from the rule-set name: "6.1", "6.1-mhp", "6.6", "6.8", or a
+ * kernel version ("6.9", "6.12") that names the set it falls in.
+ */
 int mhp_platform_desc_set_rules(struct mhp_platform_desc *d, const char *rules);
+/* Rule set of a kernel release "6.12.95+deb12-amd64"; NULL before 5.13. */
+const char *mhp_rules_for_version(const char *version);
 /* Parse a model spec "KEY=VAL,..." over the arch defaults (model.c). */
 int mhp_platform_desc_parse_model(struct mhp_ctx *ctx, struct mhp_platform_desc *d,
 				  const char *spec);
@@ -111,7 +118,26 @@ struct mhp_plan_input {
 	int dax_knob;		/* -1 absent, else current value */
 	int dram_node;		/* where a DRAM memmap would be allocated, -1 unknown */
 	const char *region;	/* dax region (for hot-remove unit advice), or NULL */
+	uint64_t node_kernel_bytes;	/* of node_mem_bytes, in kernel zones */
+	uint64_t node_movable_bytes;	/* of node_mem_bytes, in ZONE_MOVABLE */
 };
+
+/* What the kernel does by itself with memory hot-added to a node. */
+struct mhp_auto_online {
+	bool onlines;		/* auto_online_blocks is not offline */
+	enum mhp_zone zone;	/* where it would go; NONE when not onlined or unknown */
+	char why[400];
+};
+
+/*
+ * Predict the kernel's own onlining of @size bytes hot-added to @node
+ * (-1: a CPU-less node with no memory yet, the usual CXL case) from
+ * auto_online_blocks, online_policy, auto_movable_ratio and
+ * auto_movable_numa_aware (planner.c, pure).
+ */
+void mhp_auto_online_predict(const struct mhp_platform_desc *d, int node,
+			     uint64_t node_kernel_bytes, uint64_t node_movable_bytes,
+			     uint64_t size, struct mhp_auto_online *out);
 
 struct mhp_plan_block {
 	uint64_t index;
@@ -130,6 +156,28 @@ struct mhp_advice {
 	char *text;
 	char *action;	/* e.g. "memory_hotplug.memmap_on_memory=force", or NULL */
 };
+
+#define MHP_PLAN_MAX_STEPS	8
+
+/* The live device when it was planned (plan-source.c); known = false otherwise. */
+struct mhp_plan_current {
+	bool known;
+	enum mhp_dax_driver driver;
+	int knob;			/* -1 absent */
+	uint64_t online_blocks[MHP_ZONE_MOVABLE + 1];	/* by zone */
+	uint64_t offline_blocks;
+	int memmap_on_device;		/* 1 device, 0 DRAM, -1 unknown */
+	char memmap_evidence[200];
+	uint64_t used_bytes;		/* in use on the node, UINT64_MAX unknown */
+	/* what converting to the plan takes (planner.c) */
+	bool needs_convert;
+	uint64_t offline_normal_bytes;	/* online in ZONE_NORMAL, may fail EBUSY */
+	unsigned int nr_steps;
+	char *steps[MHP_PLAN_MAX_STEPS];
+};
+
+/* Record @cur in @plan and work out the conversion; -ENOMEM (planner.c). */
+int mhp_plan_set_current(struct mhp_plan *plan, const struct mhp_plan_current *cur);
 
 struct mhp_plan {
 	int refcount;
@@ -162,6 +210,8 @@ struct mhp_plan {
 	uint64_t nr_blocks;
 	struct mhp_plan_block *blocks;
 	bool nomem;		/* a text allocation failed while computing */
+	struct mhp_auto_online auto_online;	/* the kernel's own onlining */
+	struct mhp_plan_current current;	/* the live device beside the plan */
 };
 
 int mhp_plan_compute(struct mhp_ctx *ctx, const struct mhp_platform_desc *platform,
@@ -380,11 +430,15 @@ int mhp_state_forget_applied(struct mhp_ctx *ctx, const char *device);
 /* ---- auto-online agents (agents.c) ---- */
 
 #define MHP_MAX_AGENTS	8
+#define MHP_AGENT_TEXT_MAX	320
 struct mhp_agents {
 	unsigned int nr;
-	char what[MHP_MAX_AGENTS][256];
+	char what[MHP_MAX_AGENTS][MHP_AGENT_TEXT_MAX];	/* agents that race us */
 	bool kernel_auto_online;	/* auto_online_blocks != offline */
 	char auto_online[32];		/* its value, "" when absent */
+	/* installed but unable to online anything (e.g. 'daxctl -C') */
+	unsigned int nr_inert;
+	char inert[MHP_MAX_AGENTS][MHP_AGENT_TEXT_MAX];
 };
 /* Find everything that may online memory blocks behind our back. */
 void mhp_agents_detect(struct mhp_ctx *ctx, struct mhp_agents *a);

@@ -104,7 +104,7 @@ MHP_EXPORT int mhp_get_platform(struct mhp_ctx *ctx,
  * A hypothetical platform for planning: @spec is "KEY=VAL[,KEY=VAL...]"
  * with keys arch, page_size, block_size, pageblock_size, pmd_size,
  * struct_page_size, memmap_mode (N|Y|force), mmu (radix|hash),
- * kernel (6.1, 6.1-mhp, 6.6, 6.8, 6.9), kernel_bytes, movable_bytes,
+ * kernel (6.1, 6.1-mhp, 6.6, 6.8, or a version such as 6.12), kernel_bytes, movable_bytes,
  * movable_ratio. Missing keys take per-arch defaults.
  */
 MHP_EXPORT int mhp_platform_new_model(struct mhp_ctx *ctx, const char *spec,
@@ -112,6 +112,10 @@ MHP_EXPORT int mhp_platform_new_model(struct mhp_ctx *ctx, const char *spec,
 MHP_EXPORT struct mhp_platform *mhp_platform_ref(struct mhp_platform *p);
 MHP_EXPORT struct mhp_platform *mhp_platform_unref(struct mhp_platform *p);
 MHP_EXPORT bool mhp_platform_is_model(const struct mhp_platform *p);
+/*
+ * NULL when the tree does not show it (a partial capture): the facts the
+ * probe could not know are listed by mhp_platform_get_unknown_fact().
+ */
 MHP_EXPORT const char *mhp_platform_get_arch(const struct mhp_platform *p);
 MHP_EXPORT const char *mhp_platform_get_kernel_release(const struct mhp_platform *p);
 /* Rule set in effect: "6.1", "6.1-mhp" (this project's series), "6.6", ... */
@@ -141,6 +145,68 @@ MHP_EXPORT uint64_t mhp_platform_get_movable_bytes(const struct mhp_platform *p)
 MHP_EXPORT const char *mhp_memmap_mode_name(enum mhp_memmap_mode mode);
 MHP_EXPORT const char *mhp_kmem_state_name(enum mhp_kmem_state state);
 
+/*
+ * The capabilities the planner's rule set is made of, and where each was
+ * learnt: the running kernel's ABI (a dax device's memmap_on_memory
+ * attribute, memmap_on_memory reading "force", the 6.1 series' vmstat
+ * counter), the release string where the ABI is silent, or a model spec.
+ */
+enum mhp_capability {
+	MHP_CAP_NEW_ELIGIBILITY = 0,	/* 6.6+ memmap_on_memory block rules */
+	MHP_CAP_MEMMAP_FORCE,		/* memmap_on_memory=force is accepted */
+	MHP_CAP_SPLIT_PER_BLOCK,	/* multi-block adds host a memmap per block */
+	MHP_CAP_KMEM_MEMMAP,		/* kmem passes MHP_MEMMAP_ON_MEMORY */
+	MHP_CAP_DAX_MEMMAP_KNOB,	/* daxX.Y/memmap_on_memory exists */
+	MHP_CAP_BLOCK_SIZE_PARAM,	/* memory_block_size= boot parameter */
+	MHP_CAP_COUNT,
+};
+
+enum mhp_evidence {
+	MHP_EVIDENCE_UNKNOWN = 0,
+	MHP_EVIDENCE_ABI,	/* shown by the running kernel's sysfs/procfs */
+	MHP_EVIDENCE_RELEASE,	/* inferred from the kernel release string */
+	MHP_EVIDENCE_MODEL,	/* a model platform's spec */
+};
+
+MHP_EXPORT bool mhp_platform_has_capability(const struct mhp_platform *p,
+					    enum mhp_capability cap);
+MHP_EXPORT enum mhp_evidence mhp_platform_get_capability_source(const struct mhp_platform *p,
+								enum mhp_capability cap);
+/* What showed it, e.g. "/sys/bus/dax/devices/dax0.0/memmap_on_memory exists". */
+MHP_EXPORT const char *mhp_platform_get_capability_evidence(const struct mhp_platform *p,
+							    enum mhp_capability cap);
+/* ABI when every capability of the rule set came from the ABI, else RELEASE. */
+MHP_EXPORT enum mhp_evidence mhp_platform_get_rules_source(const struct mhp_platform *p);
+/* The list key, e.g. "memmap_on_memory_force_supported". */
+MHP_EXPORT const char *mhp_capability_name(enum mhp_capability cap);
+/* "abi", "release", "model" or "unknown". */
+MHP_EXPORT const char *mhp_evidence_name(enum mhp_evidence e);
+
+/*
+ * Agents that online memory blocks behind libmhp's back (the kernel's
+ * policy, udev rules writing a block's state, daxctl's udev rule and
+ * daxdev-reconfigure@ service), and agents that are installed but inert
+ * (e.g. Debian 12's rule running 'daxctl -C', which daxctl rejects).
+ * Each is a sentence naming its file.
+ */
+MHP_EXPORT unsigned int mhp_platform_get_num_online_agents(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_online_agent(const struct mhp_platform *p,
+						     unsigned int i);
+MHP_EXPORT unsigned int mhp_platform_get_num_inert_agents(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_inert_agent(const struct mhp_platform *p,
+						    unsigned int i);
+/*
+ * Facts a partial tree does not show ("arch", "kernel_release",
+ * "online_kernel_bytes"), each with why and how to supply it. A sysroot
+ * holding only sys/devices/system/memory still lists its blocks; MHP_ARCH
+ * supplies the architecture of a tree that lacks proc/sys/kernel/arch.
+ */
+MHP_EXPORT unsigned int mhp_platform_get_num_unknown(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_unknown_fact(const struct mhp_platform *p,
+						     unsigned int i);
+MHP_EXPORT const char *mhp_platform_get_unknown_reason(const struct mhp_platform *p,
+						       unsigned int i);
+
 /* ---- NUMA nodes ------------------------------------------------------- */
 
 enum mhp_zone {
@@ -148,6 +214,17 @@ enum mhp_zone {
 	MHP_ZONE_NORMAL,	/* kernel zones: DMA, DMA32, Normal */
 	MHP_ZONE_MOVABLE,
 };
+
+/*
+ * (Platform; here because it needs enum mhp_zone.) The kernel's own onlining of hot-added memory: true when
+ * auto_online_blocks is not "offline". The zone is where a block added
+ * to a CPU-less node with no memory yet (the usual CXL case) would go,
+ * MHP_ZONE_NONE when the kernel does not online it; the reason says why
+ * (auto_online_blocks, online_policy, auto_movable_numa_aware).
+ */
+MHP_EXPORT bool mhp_platform_kernel_onlines(const struct mhp_platform *p);
+MHP_EXPORT enum mhp_zone mhp_platform_get_auto_online_zone(const struct mhp_platform *p);
+MHP_EXPORT const char *mhp_platform_get_auto_online_reason(const struct mhp_platform *p);
 
 struct mhp_node;
 MHP_EXPORT struct mhp_node *mhp_node_get_first(struct mhp_ctx *ctx);
@@ -403,6 +480,13 @@ MHP_EXPORT bool mhp_plan_node_has_cpus(const struct mhp_plan *plan);
 /* The node whose DRAM would hold a DRAM memmap, or -1 when unknown. */
 MHP_EXPORT int mhp_plan_get_memmap_dram_node(const struct mhp_plan *plan);
 /*
+ * The kernel's own onlining of the planned device (see
+ * mhp_platform_kernel_onlines()), judged for its node and size.
+ */
+MHP_EXPORT bool mhp_plan_kernel_onlines(const struct mhp_plan *plan);
+MHP_EXPORT enum mhp_zone mhp_plan_get_kernel_online_zone(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_kernel_online_reason(const struct mhp_plan *plan);
+/*
  * The plan's warnings, zone notes and advice (kind, text and the action
  * to take, which may be NULL), as in its JSON.
  */
@@ -414,6 +498,33 @@ MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan);
 MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i);
 MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i);
 MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i);
+/*
+ * The device as it was when planned (mhp_plan_dax_dev() only; a model
+ * plan or one read from a file has none): its driver, knob (-1 absent),
+ * online blocks by zone (MHP_ZONE_NONE: all online), offline blocks, and
+ * whether its memmap is on the device (1), in DRAM (0) or unknown (-1),
+ * with the evidence.
+ */
+MHP_EXPORT bool mhp_plan_has_current(const struct mhp_plan *plan);
+MHP_EXPORT enum mhp_dax_driver mhp_plan_get_current_driver(const struct mhp_plan *plan);
+MHP_EXPORT int mhp_plan_get_current_knob(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_current_online_blocks(const struct mhp_plan *plan,
+							enum mhp_zone zone);
+MHP_EXPORT uint64_t mhp_plan_get_current_offline_blocks(const struct mhp_plan *plan);
+MHP_EXPORT int mhp_plan_get_current_memmap_on_device(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_current_memmap_evidence(const struct mhp_plan *plan);
+/*
+ * True when the device is bound to kmem with blocks online in another
+ * shape than planned: converting offlines them (ZONE_NORMAL ones may fail
+ * with EBUSY), unbinds kmem, sets the knob, rebinds and onlines as
+ * planned. The steps say so in words; the bytes to migrate are the
+ * memory in use on the node (UINT64_MAX when the kernel does not show it).
+ */
+MHP_EXPORT bool mhp_plan_needs_convert(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_convert_migrate_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_convert_normal_bytes(const struct mhp_plan *plan);
+MHP_EXPORT unsigned int mhp_plan_get_num_convert_steps(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_convert_step(const struct mhp_plan *plan, unsigned int i);
 
 enum {
 	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */

@@ -205,11 +205,31 @@ static const struct elig_case elig_cases[] = {
 	{ "kernel=6.1", 128 * MiB, false, 1, 0, 0, "never requests" },
 	/* stock 6.1 ppc64: the arch did not have it yet */
 	{ "arch=ppc64,kernel=6.1", 1 * GiB, false, 4, 0, 0, "x86_64 and arm64 only" },
-	/* 6.6 and 6.8 have force but kmem does not use it */
+	/*
+	 * 6.6-6.7 have force and the new block rules, but dax_kmem never
+	 * passes MHP_MEMMAP_ON_MEMORY and an 8-block add is not split.
+	 */
 	{ "kernel=6.6,memmap_mode=force", 1 * GiB, false, 8, 0, 0, "never requests" },
 	{ "kernel=6.6", 1 * GiB, false, 8, 0, 0, "split per block" },
-	{ "kernel=6.8", 1 * GiB, false, 8, 0, 0, "never requests" },
-	/* 6.1 + this project's series behaves like 6.9 */
+	{ "kernel=6.7", 1 * GiB, false, 8, 0, 0, "never requests" },
+	/*
+	 * 6.8 brought the split, kmem's MHP_MEMMAP_ON_MEMORY and the dax
+	 * attribute in one series: the 1 GiB add is split into 8 adds of one
+	 * 128 MiB block, each with V = 32768*64 = 2 MiB = 512 pages = one
+	 * pageblock -> eligible, 512 memmap pages per block, none reserved.
+	 */
+	{ "kernel=6.8", 1 * GiB, true, 8, 512, 0, NULL },
+	/* 6.9 and 6.12 fall in the 6.8 rule set: same numbers */
+	{ "kernel=6.9", 1 * GiB, true, 8, 512, 0, NULL },
+	{ "kernel=6.12", 1 * GiB, true, 8, 512, 0, NULL },
+	/*
+	 * 6.8 force with 4 MiB pageblocks (pbp = 1024): M = 512 rounds up to
+	 * M_eff = 1024, so 512 reserved pages per block, 8 split blocks.
+	 */
+	{ "kernel=6.8,pageblock_size=4M,memmap_mode=force", 1 * GiB, true, 8, 512, 512, NULL },
+	/* a kernel version before 6.6 gets stock 6.1 rules */
+	{ "kernel=5.14", 1 * GiB, false, 8, 0, 0, "never requests" },
+	/* 6.1 + this project's series behaves like 6.8 */
 	{ "kernel=6.1-mhp", 1 * GiB, true, 8, 512, 0, NULL },
 	{ "kernel=6.1-mhp,pageblock_size=4M,memmap_mode=force", 1 * GiB, true, 8, 512, 512,
 	  NULL },
@@ -554,7 +574,7 @@ static void test_advice_cmdline(void **state)
 	assert_non_null(strstr(a->text, "512 extra pages (2 MiB) per block, 16 MiB in all"));
 	mhp_plan_unref(plan);
 
-	/* stock 6.1: point at the series or >= 6.9 */
+	/* stock 6.1: point at the series or >= 6.8 */
 	plan = plan_spec("kernel=6.1", 4 * GiB, 1 * GiB, NULL);
 	a = find_advice(plan, "kernel_cmdline");
 	assert_non_null(a);
@@ -562,8 +582,8 @@ static void test_advice_cmdline(void **state)
 	assert_non_null(strstr(a->text, "16 MiB of DRAM"));
 	mhp_plan_unref(plan);
 
-	/* 6.8 with 4M pageblocks: needs a 6.9-class kernel *and* force */
-	plan = plan_spec("kernel=6.8,pageblock_size=4M", 4 * GiB, 1 * GiB, NULL);
+	/* 6.6 with 4M pageblocks: needs a 6.8-class kernel *and* force */
+	plan = plan_spec("kernel=6.6,pageblock_size=4M", 4 * GiB, 1 * GiB, NULL);
 	a = find_advice(plan, "kernel_cmdline");
 	assert_non_null(a);
 	assert_non_null(strstr(a->action, "force"));
@@ -739,7 +759,7 @@ static void test_model_defaults(void **state)
 
 	model("", &d);
 	assert_string_equal(d.arch, "x86_64");
-	assert_string_equal(d.rules, "6.9");
+	assert_string_equal(d.rules, "6.8");
 	assert_int_equal(d.page_size, 4 * KiB);
 	assert_int_equal(d.block_size, 128 * MiB);
 	assert_int_equal(d.pageblock_size, 2 * MiB);
@@ -813,7 +833,8 @@ static void test_model_errors(void **state)
 		{ "block_size=1M", { "block_size 1 MiB", "pageblock_size 2 MiB", NULL } },
 		{ "pmd_size=1K", { "pmd_size 1 KiB is smaller than page_size 4 KiB", NULL } },
 		{ "memmap_mode=maybe", { "memmap_mode 'maybe'", "N, Y or force", NULL } },
-		{ "kernel=5.4", { "kernel '5.4'", "6.1, 6.1-mhp, 6.6, 6.8, 6.9", NULL } },
+		{ "kernel=5.4", { "kernel '5.4'", "6.1, 6.1-mhp, 6.6, 6.8", ">= 5.13" } },
+		{ "kernel=6.12-rc1", { "kernel '6.12-rc1'", NULL } },
 		{ "kernel=6.1,memmap_mode=force", { "force", "6.1", "rejected at boot" } },
 		{ "memmap_mode=force,kernel=6.1", { "force", "rejected at boot", NULL } },
 		{ "mmu=radix", { "mmu 'radix'", "ppc64 only", NULL } },
@@ -842,7 +863,13 @@ static void test_model_errors(void **state)
 	/* the documented defaults helpers */
 	assert_int_equal(mhp_platform_desc_defaults(&d, "mips"), -EINVAL);
 	assert_int_equal(mhp_platform_desc_defaults(&d, "arm64"), 0);
-	assert_int_equal(mhp_platform_desc_set_rules(&d, "6.7"), -EINVAL);
+	assert_int_equal(mhp_platform_desc_set_rules(&d, "5.12"), -EINVAL);
+	assert_int_equal(mhp_platform_desc_set_rules(&d, "6.x"), -EINVAL);
+	/* a version names its rule set */
+	assert_int_equal(mhp_platform_desc_set_rules(&d, "6.7"), 0);
+	assert_string_equal(d.rules, "6.6");
+	assert_int_equal(mhp_platform_desc_set_rules(&d, "6.12"), 0);
+	assert_string_equal(d.rules, "6.8");
 }
 
 /* ---- JSON ---- */
@@ -1180,10 +1207,10 @@ static bool ref_eligible(const struct mhp_platform_desc *d, uint64_t nblocks)
 		return false;
 	if (force && stock61)
 		return false;
-	/* dax_kmem asks for it only on 6.9+ and with the series */
-	if (!rules_in(d->rules, "6.9", "6.1-mhp", NULL))
+	/* dax_kmem asks for it only on 6.8+ and with the series */
+	if (!rules_in(d->rules, "6.8", "6.1-mhp", NULL))
 		return false;
-	if (nblocks > 1 && !rules_in(d->rules, "6.8", "6.9", "6.1-mhp"))
+	if (nblocks > 1 && !rules_in(d->rules, "6.8", "6.1-mhp", NULL))
 		return false;
 	if (stock61) {
 		if (strcmp(d->arch, "x86_64") && strcmp(d->arch, "arm64"))
@@ -1208,7 +1235,7 @@ static bool ref_eligible(const struct mhp_platform_desc *d, uint64_t nblocks)
 static const char *const archs[] = { "x86_64", "arm64", "ppc64", "riscv64" };
 /* weighted towards the rule sets where kmem can use memmap_on_memory */
 static const char *const rule_sets[] = { "6.1", "6.1-mhp", "6.1-mhp", "6.6", "6.8",
-					 "6.9", "6.9" };
+					 "6.9", "6.12" };
 
 /* A random but valid model spec. */
 static void random_spec(char *buf, size_t len)
