@@ -323,17 +323,29 @@ static void find_unit(struct mhp_ctx *ctx, const char *name, char *path, size_t 
 
 	path[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(unit_dirs); i++) {
-		if (mhp_exists(ctx, "%s/%s", unit_dirs[i], name)) {
+		char target[64];
+
+		/* a mask is a link to /dev/null, which a sysroot does not hold */
+		if (mhp_exists(ctx, "%s/%s", unit_dirs[i], name) ||
+		    mhp_read_link_name(ctx, target, sizeof(target), "%s/%s",
+				       unit_dirs[i], name) == 0) {
 			snprintf(path, len, "%s/%s", unit_dirs[i], name);
 			return;
 		}
 	}
 }
 
+/* Empty, or masked: systemd's mask is a link to /dev/null. */
 static bool file_is_empty(struct mhp_ctx *ctx, const char *path)
 {
-	char *text = mhp_read_file(ctx, "%s", path);
-	bool empty = !text || !text[strspn(text, " \t\n")];
+	char target[64], *text;
+	bool empty;
+
+	if (mhp_read_link_name(ctx, target, sizeof(target), "%s", path) == 0 &&
+	    strcmp(target, "null") == 0)
+		return true;
+	text = mhp_read_file(ctx, "%s", path);
+	empty = !text || !text[strspn(text, " \t\n")];
 
 	free(text);
 	return empty;
