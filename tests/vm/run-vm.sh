@@ -35,6 +35,7 @@
 #   --allow-kernel-warning REGEX
 #                      a kernel warning line matching REGEX (grep -E) does
 #                      not fail the run (repeatable; for fault injection)
+#   --require-pass     a scenario that skips (77) fails the run
 #   -q, --quiet        don't stream the console; print its tail on failure only
 # Exit: 0 all scenarios passed, 1 failure/timeout/panic, 77 skipped
 # (qemu/kernel/tools missing and CI != true, or every scenario exited 77).
@@ -65,7 +66,7 @@ usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 topology='' kernel='' modules_dir='' kernel_set=${MHP_VM_KERNEL_SET:-stock}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
-quiet=0 setup=full bins=() node2_gib='' hmem_mib=1024 allowed_warnings=()
+quiet=0 require_pass=0 setup=full bins=() node2_gib='' hmem_mib=1024 allowed_warnings=()
 qemu_extra=()
 scenarios=()
 while [ $# -gt 0 ]; do
@@ -94,6 +95,7 @@ while [ $# -gt 0 ]; do
 	--timeout=*) timeout=${1#*=} ;;
 	--no-setup) setup=modules ;;
 	--qemu-arg) qemu_extra+=("${2?}"); shift ;;
+	--require-pass) require_pass=1 ;;
 	-q|--quiet) quiet=1 ;;
 	-h|--help) usage ;;
 	--) shift; scenarios+=("$@"); break ;;
@@ -522,6 +524,13 @@ if [ "$result" = 0 ] && [ -n "$warnings" ]; then
 	while read -r w; do
 		tr -d '\r' <"$log" | grep -aF -A12 -- "$w" | head -n 14 >&2
 	done <<<"$warnings"
+	msg "full console log: $log"
+	exit 1
+fi
+skipped=$(tr -d '\r' <"$log" | sed -n 's/^MHP-VM-SCENARIO-END: \(.*\) SKIP (status 77)$/\1/p')
+if [ "$require_pass" = 1 ] && [ -n "$skipped" ]; then
+	echo "$me: FAIL: --require-pass, but these scenarios skipped: $(tr "\n" " " <<<"$skipped")(topology $topology)" >&2
+	[ "$quiet" = 1 ] && tail_log
 	msg "full console log: $log"
 	exit 1
 fi
