@@ -1,7 +1,9 @@
 #!/bin/bash
 # The whole test suite: unit and fixture tests under ASan/UBSan, the QEMU
-# VM tests on the stock Debian 6.1 kernel, and the kernel series (build,
-# checkpatch, boot tests). Installs what it needs when run as root.
+# VM tests (the stock Debian 6.1 kernel on QEMU 7.2, and bookworm-backports'
+# 6.12 on QEMU 10, which install-deps.sh unpacks without installing it), and
+# the kernel series (build, checkpatch, boot tests). Installs what it needs
+# when run as root.
 #
 #   scripts/test.sh [--no-kernel] [--quick]
 #     --no-kernel  skip building/booting the patched 6.1 kernel
@@ -41,7 +43,7 @@ run meson test -C build-asan --print-errorlogs --no-suite vm --no-suite kernel
 
 [ "$vm" = 1 ] || exit 0
 
-# 2. VM tests (real Debian 6.1 kernel under QEMU TCG) with a plain build.
+# 2. VM tests (Debian's 6.1 and backports' 6.12 under QEMU TCG) with a plain build.
 [ -f build/build.ninja ] || run meson setup build --werror
 run meson compile -C build
 run meson test -C build --print-errorlogs --suite vm --num-processes 1 \

@@ -66,6 +66,7 @@ for s in $MHP_SCENARIOS; do
 	export MHP_SCENARIO=$s
 	echo "MHP-VM-SCENARIO-BEGIN: $s"
 	cd /tmp || :
+	read -r t0 _ </proc/uptime
 	# Own session/process group so leftovers (background loops) can be
 	# killed before the next scenario starts.
 	setsid sh -e "/mhp/scenarios/$s" </dev/null &
@@ -79,6 +80,8 @@ for s in $MHP_SCENARIOS; do
 	77) res=SKIP ;;
 	*) res=FAIL; overall=1 ;;
 	esac
+	read -r t1 _ </proc/uptime
+	echo "mhp-vm: $s took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s (guest clock)"
 	echo "MHP-VM-SCENARIO-END: $s $res (status $rc)"
 done
 finish $overall

@@ -3,9 +3,17 @@
 # Boot a throw-away QEMU (TCG) guest with a CXL/DAX memory topology and run
 # scenario scripts inside it.  See tests/vm/README.md for the scenario contract.
 #
-# Usage: run-vm.sh --topology hmem|cxl-pmem|legacy-pmem [options] SCENARIO.sh...
-#   --kernel BZIMAGE   kernel to boot (default: $MHP_VM_KERNEL or the newest
-#                      /boot/vmlinuz-* that has /lib/modules/<release>)
+# Usage: run-vm.sh --topology hmem|cxl-pmem|legacy-pmem|cxl-ram [options] SCENARIO.sh...
+#   --kernel-set SET   stock: the system's kernel and QEMU (default);
+#                      6.12: bookworm-backports' 6.12 kernel and modules and
+#                      QEMU 10 as scripts/install-deps.sh unpacked them
+#                      ($MHP_CACHE_DIR/modern/env), booted with Debian's
+#                      default auto-online and memory_hotplug.memmap_on_memory=1
+#                      (the topology cxl-ram needs it: QEMU 7.2 has no
+#                      volatile CXL memory)
+#   --kernel BZIMAGE   kernel to boot (default: the kernel set's, else
+#                      $MHP_VM_KERNEL or the newest /boot/vmlinuz-* that has
+#                      /lib/modules/<release>)
 #   --modules DIR      a /lib/modules/<release> tree to take modules from
 #                      (default: $MHP_VM_MODULES or /lib/modules/<kernel release>)
 #   --append "ARGS"    extra kernel command line
@@ -27,6 +35,7 @@
 #   --allow-kernel-warning REGEX
 #                      a kernel warning line matching REGEX (grep -E) does
 #                      not fail the run (repeatable; for fault injection)
+#   --require-pass     a scenario that skips (77) fails the run
 #   -q, --quiet        don't stream the console; print its tail on failure only
 # Exit: 0 all scenarios passed, 1 failure/timeout/panic, 77 skipped
 # (qemu/kernel/tools missing and CI != true, or every scenario exited 77).
@@ -55,15 +64,17 @@ missing() {
 
 usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-topology='' kernel=${MHP_VM_KERNEL:-} modules_dir=${MHP_VM_MODULES:-}
+topology='' kernel='' modules_dir='' kernel_set=${MHP_VM_KERNEL_SET:-stock}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
-quiet=0 setup=full bins=() node2_gib='' hmem_mib=1024 allowed_warnings=()
+quiet=0 require_pass=0 setup=full bins=() node2_gib='' hmem_mib=1024 allowed_warnings=()
 qemu_extra=()
 scenarios=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--topology) topology=${2:?}; shift ;;
 	--topology=*) topology=${1#*=} ;;
+	--kernel-set) kernel_set=${2:?}; shift ;;
+	--kernel-set=*) kernel_set=${1#*=} ;;
 	--kernel) kernel=${2:?}; shift ;;
 	--kernel=*) kernel=${1#*=} ;;
 	--modules) modules_dir=${2:?}; shift ;;
@@ -84,6 +95,7 @@ while [ $# -gt 0 ]; do
 	--timeout=*) timeout=${1#*=} ;;
 	--no-setup) setup=modules ;;
 	--qemu-arg) qemu_extra+=("${2?}"); shift ;;
+	--require-pass) require_pass=1 ;;
 	-q|--quiet) quiet=1 ;;
 	-h|--help) usage ;;
 	--) shift; scenarios+=("$@"); break ;;
@@ -94,9 +106,13 @@ while [ $# -gt 0 ]; do
 done
 
 case "$topology" in
-hmem|cxl-pmem|legacy-pmem) ;;
+hmem|cxl-pmem|legacy-pmem|cxl-ram) ;;
 "") echo "$me: --topology is required" >&2; usage ;;
-*) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem)" ;;
+*) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem, cxl-ram)" ;;
+esac
+case "$kernel_set" in
+stock|6.12) ;;
+*) die "unknown kernel set '$kernel_set' (stock, 6.12)" ;;
 esac
 if [ -n "$node2_gib" ]; then
 	case "$node2_gib" in *[!0-9]*|0*) die "--node2-gib wants a whole number of GiB, got '$node2_gib'" ;; esac
@@ -113,8 +129,30 @@ done
 case "$timeout" in ''|*[!0-9]*) die "--timeout wants seconds" ;; esac
 
 # ---------------------------------------------------------------- prerequisites
-qemu=${MHP_VM_QEMU:-qemu-system-x86_64}
+cache_root=${MHP_CACHE_DIR:-/var/cache/libmhp}
+if [ "$kernel_set" = 6.12 ]; then
+	# Paths written by scripts/install-deps.sh (no shell code is run from it).
+	modern_env=$cache_root/modern/env
+	[ -r "$modern_env" ] || missing "the 6.12 kernel and QEMU 10 are not unpacked ($modern_env is missing)"
+	modern_get() { sed -n "s/^$1=//p" "$modern_env" | tail -n1; }
+	[ -n "$kernel" ] || kernel=$(modern_get MHP_VM_KERNEL_612)
+	[ -n "$modules_dir" ] || modules_dir=$(modern_get MHP_VM_MODULES_612)
+	qemu=$(modern_get MHP_VM_QEMU10)
+	[ -x "$qemu" ] || missing "QEMU 10 '$qemu' (from $modern_env) is not there"
+	[ -d "$modules_dir" ] || missing "6.12 modules '$modules_dir' (from $modern_env) are not there"
+	# Debian's default auto-online (CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE=y)
+	# stays on: the scenarios start from what the kernel did by itself.
+	append="memory_hotplug.memmap_on_memory=1 $append"
+else
+	kernel=${kernel:-${MHP_VM_KERNEL:-}}
+	modules_dir=${modules_dir:-${MHP_VM_MODULES:-}}
+	qemu=${MHP_VM_QEMU:-qemu-system-x86_64}
+fi
 command -v "$qemu" >/dev/null 2>&1 || missing "$qemu not found (package qemu-system-x86)"
+qemu_major=$("$qemu" --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p')
+if [ "$topology" = cxl-ram ] && [ "${qemu_major:-0}" -lt 10 ]; then
+	missing "topology cxl-ram needs QEMU 10 (volatile CXL memory), $qemu is ${qemu_major:-unknown}; use --kernel-set 6.12"
+fi
 
 if [ -z "$kernel" ]; then
 	for k in $(ls -1v /boot/vmlinuz-* 2>/dev/null | tac); do
@@ -132,8 +170,8 @@ if [ -z "$busybox" ]; then
 	done
 fi
 [ -n "$busybox" ] || missing "static busybox not found (package busybox-static)"
-for t in cpio depmod ldd sha256sum timeout; do
-	command -v $t >/dev/null 2>&1 || missing "'$t' not found (packages cpio, kmod, libc-bin, coreutils)"
+for t in cpio depmod ldd sha256sum timeout xz; do
+	command -v $t >/dev/null 2>&1 || missing "'$t' not found (packages cpio, kmod, libc-bin, coreutils, xz-utils)"
 done
 tools=()
 for t in ndctl daxctl cxl jq; do
@@ -175,7 +213,7 @@ if [ -n "$cxlmem" ]; then
 fi
 
 # ------------------------------------------------------------------- cache dir
-cache=${MHP_VM_CACHE:-${MHP_CACHE_DIR:-/var/cache/libmhp}/vm}
+cache=${MHP_VM_CACHE:-$cache_root/vm}
 if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
 	cache=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libmhp/vm
 	mkdir -p "$cache" || die "cannot create a cache directory"
@@ -223,11 +261,17 @@ manifest_key() {
 	} | sha256sum | cut -c1-16
 }
 
+# A compressed module (.ko.xz, Debian since 6.x) whose destination has no
+# .xz is unpacked: busybox modprobe passes the file to init_module as it is.
 stage_manifest() {
-	local dir=$1 k
+	local dir=$1 k src
 	for k in "${!manifest[@]}"; do
+		src=${manifest[$k]}
 		mkdir -p "$dir/$(dirname "$k")"
-		cp -L "${manifest[$k]}" "$dir/$k" || die "copy ${manifest[$k]} failed"
+		case "$src:$k" in
+		*.ko.xz:*.ko) xz -dc "$src" >"$dir/$k" || die "xz -d $src failed" ;;
+		*) cp -L "$src" "$dir/$k" || die "copy $src failed" ;;
+		esac
 	done
 }
 
@@ -238,7 +282,7 @@ mkcpio() { # DIR OUT
 
 # Modules needed by the topologies and the 9p share, plus their dependencies.
 want_modules="dax_hmem device_dax kmem dax_pmem nd_pmem nd_e820 nd_btt libnvdimm nfit
-	cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem cxl_core
+	cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem cxl_core dax_cxl
 	9p 9pnet 9pnet_virtio virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev
 	virtio virtio_ring netfs fscache"
 declare -A modfiles=()
@@ -259,7 +303,7 @@ if [ -n "$mrel" ]; then
 		for d in ${line#*:}; do d=${d##*/}; queue+=("${d%%.ko*}"); done
 	done
 	for f in "${!modfiles[@]}"; do
-		add_file "$modules_dir/$f" "/lib/modules/$mrel/$f"
+		add_file "$modules_dir/$f" "/lib/modules/$mrel/${f%.xz}"
 	done
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -f "$modules_dir/$f" ] && add_file "$modules_dir/$f" "/lib/modules/$mrel/$f"
@@ -327,6 +371,7 @@ nonce=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 {
 	echo "MHP_TOPOLOGY=$topology"
 	echo "MHP_VM_SETUP=$setup"
+	echo "MHP_KERNEL_SET=$kernel_set"
 	echo "MHP_NONCE=$nonce"
 	echo "MHP_SCENARIOS='${names[*]}'"
 } >"$layer/mhp/vm.conf"
@@ -379,6 +424,23 @@ cxl-pmem)
 		-device cxl-type3,bus=root_port13,memdev=cxl-mem1,lsa=cxl-lsa1,id=cxl-pmem0
 		-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
 	;;
+cxl-ram)
+	machine=q35,cxl=on
+	# As cxl-pmem (one CPU node, so the CFMWS gets CPU-less node 1; two
+	# root ports, one empty), with 1 GiB of volatile memory on the type-3
+	# device. Without the hypervisor CPUID bit: 6.12 will not commit a
+	# region when it cannot flush CPU caches, which it assumes it cannot
+	# do in a VM ("Failed to synchronize CPU cache state").
+	topo=(-cpu qemu64,-hypervisor
+		-m 2G -object memory-backend-ram,id=m0,size=2G
+		-numa node,nodeid=0,memdev=m0,cpus=0-1
+		-object memory-backend-ram,id=cxl-ram1,share=on,size=1G
+		-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+		-device cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2
+		-device cxl-rp,port=1,bus=cxl.1,id=root_port14,chassis=0,slot=3
+		-device cxl-type3,bus=root_port13,volatile-memdev=cxl-ram1,id=cxl-ram0
+		-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+	;;
 esac
 [ -n "$append" ] && cmdline="$cmdline $append"
 
@@ -389,7 +451,7 @@ qemu_cmd=("$qemu" -accel tcg -M "$machine" -smp 2 "${topo[@]}"
 	-device virtio-9p-pci,bus=pcie.0,fsdev=hostfs,mount_tag=host
 	"${qemu_extra[@]}")
 
-msg "topology=$topology kernel=$kernel modules=${mrel:-none} cxlmem=${cxlmem:-none}"
+msg "topology=$topology kernel set $kernel_set: kernel=$kernel modules=${mrel:-none} qemu=$qemu cxlmem=${cxlmem:-none}"
 msg "console log: $log"
 msg "host share (guest /host): $share"
 echo "${qemu_cmd[*]}" >"$rundir/qemu.cmd"
@@ -462,6 +524,13 @@ if [ "$result" = 0 ] && [ -n "$warnings" ]; then
 	while read -r w; do
 		tr -d '\r' <"$log" | grep -aF -A12 -- "$w" | head -n 14 >&2
 	done <<<"$warnings"
+	msg "full console log: $log"
+	exit 1
+fi
+skipped=$(tr -d '\r' <"$log" | sed -n 's/^MHP-VM-SCENARIO-END: \(.*\) SKIP (status 77)$/\1/p')
+if [ "$require_pass" = 1 ] && [ -n "$skipped" ]; then
+	echo "$me: FAIL: --require-pass, but these scenarios skipped: $(tr "\n" " " <<<"$skipped")(topology $topology)" >&2
+	[ "$quiet" = 1 ] && tail_log
 	msg "full console log: $log"
 	exit 1
 fi
