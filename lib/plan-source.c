@@ -6,12 +6,16 @@
 #include "private.h"
 #include "ctx.h"
 
-/* Where the kernel allocates a DRAM memmap for memory of @node. */
-static int dram_node(struct mhp_ctx *ctx, int node)
+/*
+ * Where the kernel allocates a DRAM memmap for memory of @node, which has
+ * @kernel_bytes of kernel-zone memory besides the device's own blocks:
+ * those go away when the device is rebound, so they cannot host it.
+ */
+static int dram_node(struct mhp_ctx *ctx, int node, uint64_t kernel_bytes)
 {
-	struct mhp_node *n = node >= 0 ? mhp_node_get_by_id(ctx, node) : NULL;
+	struct mhp_node *n;
 
-	if (n && mhp_node_get_zone_bytes(n, MHP_ZONE_NORMAL))
+	if (node >= 0 && kernel_bytes)
 		return node;
 	/* a memory-less node falls back to the nearest node with memory */
 	mhp_node_foreach(ctx, n)
@@ -45,6 +49,7 @@ static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d
 		total = mhp_block_get_zone(b) == MHP_ZONE_MOVABLE ? &d->movable_bytes :
 								     &d->kernel_bytes;
 		*total -= *total < d->block_size ? *total : d->block_size;
+		in->node_mem_bytes = minus(in->node_mem_bytes, d->block_size);
 		if (mhp_block_get_zone(b) == MHP_ZONE_MOVABLE)
 			in->node_movable_bytes = minus(in->node_movable_bytes, d->block_size);
 		else
@@ -191,12 +196,12 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	in.node_movable_bytes = n ? mhp_node_get_zone_bytes(n, MHP_ZONE_MOVABLE) : 0;
 	in.persistent = mhp_dax_dev_is_persistent(dev);
 	in.dax_knob = mhp_dax_dev_get_memmap_on_memory(dev);
-	in.dram_node = dram_node(ctx, in.node);
 	/* daxctl names the region by the first number of daxN.M */
 	if (sscanf(in.target, "dax%d.", &region_id) == 1)
 		snprintf(region, sizeof(region), "%d", region_id);
 	in.region = region[0] ? region : NULL;
 	discount_own_blocks(ctx, &desc, &in, in.start, in.size);
+	in.dram_node = dram_node(ctx, in.node, in.node_kernel_bytes);
 	mhp_clear_error(ctx);
 	rc = mhp_plan_compute(ctx, &desc, &in, opts, plan);
 	if (rc < 0)
