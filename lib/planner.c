@@ -1041,8 +1041,8 @@ static void plan_auto_online(struct mhp_plan *plan)
 	       "on 6.3+) is online before cxlmem runs, and converting it later means "
 	       "offlining %s that may not come offline again (EBUSY) if it is in "
 	       "ZONE_NORMAL. Stop it at boot with memhp_default_state=offline on the "
-	       "kernel command line, or with the boot-time service %s (a later "
-	       "cxlmem release), which onlines it as planned",
+	       "kernel command line, or with the boot-time service %s (name the "
+	       "device in /etc/cxlmem/cxlmem.conf), which onlines it as planned",
 	       plan->platform.auto_online_blocks,
 	       ao->zone == MHP_ZONE_NORMAL ? ", into ZONE_NORMAL" : "",
 	       ao->zone == MHP_ZONE_MOVABLE ? ", into ZONE_MOVABLE" : "",

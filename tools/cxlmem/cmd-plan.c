@@ -64,7 +64,8 @@ static void plan_usage(FILE *out)
 		"                              block_size, pageblock_size, pmd_size,\n"
 		"                              struct_page_size, memmap_mode (N|Y|force),\n"
 		"                              mmu (radix|hash, ppc64), kernel (6.1|6.1-mhp|\n"
-		"                              6.6|6.8|6.9 rule set, default 6.9),\n"
+		"                              6.6|6.8 rule set, or a version such as 6.12;\n"
+		"                              default 6.8),\n"
 		"                              kernel_bytes, movable_bytes, movable_ratio,\n"
 		"                              node, node_cpus (0|1), online_policy,\n"
 		"                              auto_movable_numa_aware (0|1)\n"
@@ -245,6 +246,32 @@ static const char *memmap_where(const struct mhp_plan *plan, char *buf, size_t l
 	return buf;
 }
 
+/* What the device is now, and what converting it to the plan takes. */
+static void print_current(const struct mhp_plan *plan, char *b1, char *b2)
+{
+	int where = mhp_plan_get_current_memmap_on_device(plan);
+	uint64_t migrate = mhp_plan_get_convert_migrate_bytes(plan);
+	unsigned int i;
+
+	if (!mhp_plan_has_current(plan))
+		return;
+	printf("  now           %s, memmap_on_memory=%d, online movable %" PRIu64
+	       " / normal %" PRIu64 " block(s), %" PRIu64 " offline, memmap %s\n",
+	       mhp_dax_driver_name(mhp_plan_get_current_driver(plan)),
+	       mhp_plan_get_current_knob(plan),
+	       mhp_plan_get_current_online_blocks(plan, MHP_ZONE_MOVABLE),
+	       mhp_plan_get_current_online_blocks(plan, MHP_ZONE_NORMAL),
+	       mhp_plan_get_current_offline_blocks(plan),
+	       where < 0 ? "location unknown" : where ? "on the device" : "in DRAM");
+	if (!mhp_plan_needs_convert(plan))
+		return;
+	printf("  convert       %s in ZONE_NORMAL to offline, %s to migrate:\n",
+	       fmt(mhp_plan_get_convert_normal_bytes(plan), b1),
+	       migrate == UINT64_MAX ? "unknown" : fmt(migrate, b2));
+	for (i = 0; i < mhp_plan_get_num_convert_steps(plan); i++)
+		printf("    %u. %s\n", i + 1, mhp_plan_get_convert_step(plan, i));
+}
+
 /* A readable summary of @plan, made on platform @pf. */
 static void print_human(const struct mhp_plan *plan, struct mhp_platform *pf)
 {
@@ -280,6 +307,7 @@ static void print_human(const struct mhp_plan *plan, struct mhp_platform *pf)
 	       fmt(mhp_plan_get_alignment_waste_tail_bytes(plan), b4));
 	printf("  zones         movable %s, normal %s\n",
 	       fmt(mhp_plan_get_movable_bytes(plan), b1), fmt(mhp_plan_get_normal_bytes(plan), b2));
+	print_current(plan, b1, b2);
 	print_texts(plan, "why the memmap is not on the device", mhp_plan_get_num_reasons,
 		    mhp_plan_get_reason);
 	print_texts(plan, "warnings", mhp_plan_get_num_warnings, mhp_plan_get_warning);
