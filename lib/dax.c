@@ -393,6 +393,23 @@ MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d)
 }
 
 /*
+ * The memory blocks [first, end) kmem makes of @d: its range trimmed
+ * inward to whole blocks of @block_size. The one place this is computed.
+ * -ENXIO when the range is unknown (resource is readable by root only).
+ */
+int mhp_dax_dev_block_range(const struct mhp_dax_dev *d, uint64_t block_size,
+			    uint64_t *first, uint64_t *end)
+{
+	if (d->resource == UINT64_MAX || !block_size)
+		return -ENXIO;
+	*first = DIV_ROUND_UP(d->resource, block_size);
+	*end = (d->resource + d->size) / block_size;
+	if (*end < *first)
+		*end = *first;
+	return 0;
+}
+
+/*
  * Detach @d from its driver through libdaxctl. daxctl_dev_disable() is
  * exactly the step a driver move needs, and the same in ndctl 76.1 and 81:
  * remove_id, then unbind, on the bound driver, then a check that the

@@ -265,11 +265,7 @@ static int dev_block_range(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	mhp_platform_unref(p);
 	if (!bs)
 		return mhp_fail(ctx, -EINVAL, "the memory block size is unknown");
-	*first = DIV_ROUND_UP(res, bs);
-	*end = (res + mhp_dax_dev_get_size(dev)) / bs;
-	if (*end < *first)
-		*end = *first;
-	return 0;
+	return mhp_dax_dev_block_range(dev, bs, first, end);
 }
 
 /* pgmigrate_success of /proc/vmstat in bytes, or UINT64_MAX. */

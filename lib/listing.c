@@ -112,12 +112,8 @@ static int dax_block_range(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
 	mhp_platform_unref(p);
 	if (!bs)
 		return -ENXIO;
-	*first = DIV_ROUND_UP(res, bs);
-	*end = (res + mhp_dax_dev_get_size(d)) / bs;
-	if (*end < *first)
-		*end = *first;
 	*block_size = bs;
-	return 0;
+	return mhp_dax_dev_block_range(d, bs, first, end);
 }
 
 /* ---- list ---- */

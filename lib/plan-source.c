@@ -34,10 +34,12 @@ static uint64_t minus(uint64_t total, uint64_t part)
 }
 
 static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d,
-				struct mhp_plan_input *in, uint64_t start, uint64_t size)
+				struct mhp_plan_input *in, const struct mhp_dax_dev *dev)
 {
-	uint64_t idx, first = DIV_ROUND_UP(start, d->block_size);
-	uint64_t end = (start + size) / d->block_size;
+	uint64_t idx, first, end;
+
+	if (mhp_dax_dev_block_range(dev, d->block_size, &first, &end) < 0)
+		return;
 
 	for (idx = first; idx < end; idx++) {
 		struct mhp_block *b;
@@ -200,7 +202,7 @@ MHP_EXPORT int mhp_plan_dax_dev(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	if (sscanf(in.target, "dax%d.", &region_id) == 1)
 		snprintf(region, sizeof(region), "%d", region_id);
 	in.region = region[0] ? region : NULL;
-	discount_own_blocks(ctx, &desc, &in, in.start, in.size);
+	discount_own_blocks(ctx, &desc, &in, dev);
 	in.dram_node = dram_node(ctx, in.node, in.node_kernel_bytes);
 	mhp_clear_error(ctx);
 	rc = mhp_plan_compute(ctx, &desc, &in, opts, plan);

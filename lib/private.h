@@ -340,6 +340,9 @@ void mhp_blocks_free(struct mhp_ctx *ctx);
 void mhp_blocks_invalidate(struct mhp_ctx *ctx);
 void mhp_cxl_free(struct mhp_ctx *ctx);
 void mhp_dax_free(struct mhp_ctx *ctx);
+/* Blocks [first, end) of @d after kmem's inward alignment; -ENXIO (dax.c). */
+int mhp_dax_dev_block_range(const struct mhp_dax_dev *d, uint64_t block_size,
+			    uint64_t *first, uint64_t *end);
 /* Unbind a live dax device through libdaxctl; -EOPNOTSUPP below a sysroot (dax.c). */
 int mhp_dax_dev_disable(struct mhp_dax_dev *d);
 void mhp_platform_free_cached(struct mhp_ctx *ctx);
