@@ -1206,3 +1206,87 @@ MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan 
 
 	return b ? b->reserved_pages : 0;
 }
+
+/*
+ * Accessors added by the cli helper for 'cxlmem -u plan' (issue 12): the
+ * warning/zone-note/advice ones mirror wip-rules' names and may be
+ * replaced by rules' versions on merge.
+ */
+MHP_EXPORT uint64_t mhp_plan_get_block_phys_addr(const struct mhp_plan *plan, uint64_t i)
+{
+	const struct mhp_plan_block *b = plan_block(plan, i);
+
+	return b ? b->phys_addr : UINT64_MAX;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_block_usable_bytes(const struct mhp_plan *plan, uint64_t i)
+{
+	const struct mhp_plan_block *b = plan_block(plan, i);
+
+	return b ? b->usable_bytes : 0;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_start(const struct mhp_plan *plan)
+{
+	return plan ? plan->input.start : 0;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_head_bytes(const struct mhp_plan *plan)
+{
+	return plan ? plan->alignment_waste_head_bytes : 0;
+}
+
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_tail_bytes(const struct mhp_plan *plan)
+{
+	return plan ? plan->alignment_waste_tail_bytes : 0;
+}
+
+MHP_EXPORT bool mhp_plan_node_has_cpus(const struct mhp_plan *plan)
+{
+	return plan && plan->input.node_has_cpus;
+}
+
+MHP_EXPORT int mhp_plan_get_memmap_dram_node(const struct mhp_plan *plan)
+{
+	return plan ? plan->input.dram_node : -1;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_warnings : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_warnings ? plan->warnings[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_zone_notes : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_zone_notes ? plan->zone_notes[i] : NULL;
+}
+
+MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan)
+{
+	return plan ? plan->nr_advice : 0;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].kind : NULL;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].text : NULL;
+}
+
+MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i)
+{
+	return plan && i < plan->nr_advice ? plan->advice[i].action : NULL;
+}

@@ -279,4 +279,9 @@ struct mhp_agents {
 /* Find everything that may online memory blocks behind our back. */
 void mhp_agents_detect(struct mhp_ctx *ctx, struct mhp_agents *a);
 
+/* ---- targets (targets.c) ---- */
+
+/* Does @target name one dax device (daxX.Y or /dev/daxX.Y)? */
+bool mhp_target_is_dax_dev(const char *target);
+
 #endif

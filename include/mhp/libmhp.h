@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 
@@ -382,9 +383,33 @@ MHP_EXPORT uint64_t mhp_plan_get_block_index(const struct mhp_plan *plan, uint64
 MHP_EXPORT enum mhp_zone mhp_plan_get_block_zone(const struct mhp_plan *plan, uint64_t i);
 MHP_EXPORT unsigned int mhp_plan_get_block_memmap_pages(const struct mhp_plan *plan, uint64_t i);
 MHP_EXPORT unsigned int mhp_plan_get_block_reserved_pages(const struct mhp_plan *plan, uint64_t i);
+/* Physical address (UINT64_MAX past the end) and usable bytes of block i. */
+MHP_EXPORT uint64_t mhp_plan_get_block_phys_addr(const struct mhp_plan *plan, uint64_t i);
+MHP_EXPORT uint64_t mhp_plan_get_block_usable_bytes(const struct mhp_plan *plan, uint64_t i);
+/* Start of the planned source range. */
+MHP_EXPORT uint64_t mhp_plan_get_start(const struct mhp_plan *plan);
+/* The alignment waste before the first and after the last whole block. */
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_head_bytes(const struct mhp_plan *plan);
+MHP_EXPORT uint64_t mhp_plan_get_alignment_waste_tail_bytes(const struct mhp_plan *plan);
+MHP_EXPORT bool mhp_plan_node_has_cpus(const struct mhp_plan *plan);
+/* The node whose DRAM would hold a DRAM memmap, or -1 when unknown. */
+MHP_EXPORT int mhp_plan_get_memmap_dram_node(const struct mhp_plan *plan);
+/*
+ * The plan's warnings, zone notes and advice (kind, text and the action
+ * to take, which may be NULL), as in its JSON.
+ */
+MHP_EXPORT unsigned int mhp_plan_get_num_warnings(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_warning(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT unsigned int mhp_plan_get_num_zone_notes(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_zone_note(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT unsigned int mhp_plan_get_num_advice(const struct mhp_plan *plan);
+MHP_EXPORT const char *mhp_plan_get_advice_kind(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT const char *mhp_plan_get_advice_text(const struct mhp_plan *plan, unsigned int i);
+MHP_EXPORT const char *mhp_plan_get_advice_action(const struct mhp_plan *plan, unsigned int i);
 
 enum {
 	MHP_JSON_BLOCKS = 1 << 0,	/* include the per-block array */
+	MHP_JSON_HUMAN = 1 << 1,	/* list/status: sizes and addresses as text */
 };
 /* Serialise to JSON (plan_version 1); free() the string. */
 MHP_EXPORT int mhp_plan_to_json(const struct mhp_plan *plan, unsigned int flags,
@@ -425,6 +450,8 @@ enum {
 	MHP_APPLY_DRY_RUN = 1 << 0,	/* check everything, change nothing */
 	MHP_APPLY_NO_ARBITRATE = 1 << 1,	/* refuse while auto-online is active */
 	MHP_APPLY_DESTROY_DATA = 1 << 2,	/* consent to convert pmem */
+	/* refuse a device already online in another shape than planned */
+	MHP_APPLY_NO_CONVERT = 1 << 3,
 };
 
 /* Returned (positive) when there was nothing to do. */
@@ -456,6 +483,17 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device,
 			   enum mhp_offline_to to, unsigned int timeout_ms,
 			   unsigned int retries, mhp_event_fn fn, void *userdata);
 
+/*
+ * Ask the run in progress on @ctx (mhp_apply, mhp_offline, mhp_recover)
+ * to stop. Async-signal-safe: it only sets a flag, so a SIGINT, SIGTERM
+ * or SIGHUP handler may call it. The run finishes its current step, rolls
+ * back what it changed (mhp_apply restores auto_online_blocks too) and
+ * returns -ECANCELED. A request made while no run is in progress applies
+ * to the next one. Ignore SIGPIPE in the caller: a closed pipe must not
+ * kill the process halfway.
+ */
+MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx);
+
 /* Directory for the lock, the journal and applied plans (default /run/mhp). */
 MHP_EXPORT int mhp_set_state_dir(struct mhp_ctx *ctx, const char *dir);
 MHP_EXPORT const char *mhp_get_state_dir(struct mhp_ctx *ctx);
@@ -470,6 +508,91 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 /* The plan last applied to @device, or -ENOENT. */
 MHP_EXPORT int mhp_get_applied_plan(struct mhp_ctx *ctx, const char *device,
 				    struct mhp_plan **plan);
+
+/* ---- list and status documents ---------------------------------------- */
+
+/*
+ * The JSON that `cxlmem list` and `cxlmem status` print, for programs.
+ * Flags: MHP_JSON_BLOCKS adds per-block arrays, MHP_JSON_HUMAN writes
+ * sizes as "1.00 GiB" and addresses as "0x..." text instead of integers.
+ * Unknown values are null. free() the string.
+ *
+ * The list document (schema_version MHP_LIST_SCHEMA_VERSION) is an object:
+ *   schema_version  integer
+ *   platform        object: arch, kernel_release, rules, page_size,
+ *                   memory_block_size, pageblock_size, pmd_size,
+ *                   struct_page_size, memmap_on_memory (mode name),
+ *                   memmap_on_memory_force_supported,
+ *                   dax_memmap_on_memory_knob, memmap_split_per_block,
+ *                   memory_block_size_param (booleans),
+ *                   auto_online_blocks, online_policy (text or null),
+ *                   auto_movable_ratio, auto_movable_numa_aware, kmem,
+ *                   online_kernel_bytes, online_movable_bytes
+ *   nodes           array: node, online, has_cpus, has_memory, mem_total,
+ *                   kernel_zone_bytes, movable_zone_bytes, memory_tier,
+ *                   memmap_pages {boot, hotplug, on_memory,
+ *                   on_memory_padding, hotplug_elsewhere} where the
+ *                   kernel counts them (pages)
+ *   cxl_memdevs     array: memdev, ram_size, pmem_size, serial, numa_node
+ *   cxl_regions     array: region, mode, resource, size, interleave_ways,
+ *                   interleave_granularity, decoder, dax_region, targets[],
+ *                   dax_devices[]
+ *   dax_devices     array: name, region (the dax region's parent device),
+ *                   resource, size, align, target_node, driver,
+ *                   memmap_on_memory, provenance, provenance_chain,
+ *                   cxl_region, persistent, blocks {first, count, present,
+ *                   online, offline, movable, normal} (null without the
+ *                   physical range)
+ *   memory_blocks   object: count, online, offline, online_movable,
+ *                   online_normal
+ *   blocks          (MHP_JSON_BLOCKS) array: block, phys_addr, state, zone,
+ *                   valid_zones, node, removable
+ * New keys may appear without a version change; a key's meaning or type
+ * changes only with a new schema_version.
+ */
+#define MHP_LIST_SCHEMA_VERSION 1
+MHP_EXPORT int mhp_list_to_json(struct mhp_ctx *ctx, unsigned int flags, char **json);
+
+/*
+ * The status document (schema_version MHP_STATUS_SCHEMA_VERSION): the live
+ * state of each dax device of @target (as mhp_resolve_target() takes it),
+ * compared with the plan applied to it. An array of objects, or the
+ * object alone when @target names one dax device (daxX.Y, /dev/daxX.Y);
+ * "all" on a machine without dax devices is an empty array. Each object: schema_version, device, driver, memmap_on_memory,
+ * memmap_location (none|device|dram), blocks_present, blocks_online,
+ * online_bytes, movable_bytes, normal_bytes, applied_plan (boolean),
+ * planned_usable_bytes (with a plan), drift (array of {block, planned,
+ * state, zone} for blocks not online in their planned zone), blocks
+ * (MHP_JSON_BLOCKS: {block, state, zone, planned_zone}); or "error" when
+ * the physical range cannot be read.
+ * Returns the number of devices that drifted from their plan (0 = none),
+ * or a negative errno.
+ */
+#define MHP_STATUS_SCHEMA_VERSION 1
+MHP_EXPORT int mhp_status_to_json(struct mhp_ctx *ctx, const char *target,
+				  unsigned int flags, char **json);
+
+/* ---- targets ---------------------------------------------------------- */
+
+/*
+ * The dax devices a command-line target names, in name order:
+ *   all                 every dax device (none at all is not an error)
+ *   daxX.Y, /dev/daxX.Y that device
+ *   regionN             the dax devices of CXL region N
+ *   dax_regionN         the dax devices of dax region N (daxX.*), whatever
+ *                       created it: CXL, hmem or an nvdimm namespace
+ * On success *devs is a malloc'ed array of *count devices owned by @ctx
+ * (free() the array only). -ENODEV when nothing matches, with an error
+ * that lists the devices and regions there are; -EINVAL for no target.
+ */
+MHP_EXPORT int mhp_resolve_target(struct mhp_ctx *ctx, const char *target,
+				  struct mhp_dax_dev ***devs, size_t *count);
+/*
+ * A dax region as daxctl's -r takes it: its id ("0") or its name
+ * ("dax_region0"). Same result conventions as mhp_resolve_target().
+ */
+MHP_EXPORT int mhp_resolve_dax_region(struct mhp_ctx *ctx, const char *region,
+				      struct mhp_dax_dev ***devs, size_t *count);
 
 #ifdef __cplusplus
 }

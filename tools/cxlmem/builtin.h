@@ -3,6 +3,7 @@
 #define _CXLMEM_BUILTIN_H_
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <mhp/libmhp.h>
 
 /* Global options parsed by the dispatcher before the subcommand. */
@@ -24,6 +25,40 @@ int cmd_status(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_recover(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_boot(int argc, char **argv, struct mhp_ctx *ctx);
+
+/*
+ * Resolve TARGET with mhp_resolve_target(); on failure print why as
+ * "@cmd: ..." and return a negative errno. free() *devs.
+ */
+int cxlmem_resolve(struct mhp_ctx *ctx, const char *cmd, const char *target,
+		   struct mhp_dax_dev ***devs, size_t *n);
+
+/*
+ * Numeric options (options.c). Each prints "@cmd: @opt 'VALUE' is ...:
+ * give ..." and returns -EINVAL for a sign, garbage, overflow or a value
+ * outside [min, max].
+ */
+#define CXLMEM_RATIO_MAX	100000	/* percent MOVABLE:KERNEL */
+int cxlmem_parse_number(const char *cmd, const char *opt, const char *s,
+			uint64_t min, uint64_t max, uint64_t *out);
+int cxlmem_parse_u32(const char *cmd, const char *opt, const char *s,
+		     uint32_t min, uint32_t max, uint32_t *out);
+/* Seconds, with up to three decimals, into milliseconds (at least 1). */
+int cxlmem_parse_seconds(const char *cmd, const char *opt, const char *s,
+			 unsigned int *ms);
+/* A byte size or address as mhp_parse_size() reads it ("512G", "0x1000"). */
+int cxlmem_parse_size(const char *cmd, const char *opt, const char *s,
+		      bool allow_zero, uint64_t *out);
+
+/*
+ * Signals (signals.c): SIGINT/SIGTERM/SIGHUP call mhp_cancel(@ctx),
+ * SIGPIPE is ignored. For commands that change the system.
+ */
+void cxlmem_catch_signals(struct mhp_ctx *ctx);
+/* The signal that cancelled the run, or 0. */
+int cxlmem_cancelled(void);
+/* After a cancelled run: say so on stderr and return 1; else 0. */
+int cxlmem_report_cancel(const char *cmd);
 
 struct json_object;
 struct mhp_plan;

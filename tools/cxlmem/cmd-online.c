@@ -113,43 +113,6 @@ static void report_into(struct report *rep, struct json_object *o)
 	json_object_object_add(o, "failed_blocks", json_object_get(rep->failed));
 }
 
-/* Resolve TARGET (daxX.Y or CXL regionN) into dax device names. */
-static int resolve_target(struct mhp_ctx *ctx, const char *cmd, const char *target,
-			  const char **names, int max)
-{
-	struct mhp_dax_dev *d;
-	int n = 0;
-
-	if (strncmp(target, "dax", 3) == 0) {
-		d = mhp_dax_dev_get_by_name(ctx, target);
-		if (!d) {
-			fprintf(stderr, "%s: dax device %s not found%s%s; see 'cxlmem list'\n",
-				cmd, target, mhp_get_last_error(ctx)[0] ? ": " : "",
-				mhp_get_last_error(ctx));
-			return -ENODEV;
-		}
-		names[0] = mhp_dax_dev_get_name(d);
-		return 1;
-	}
-	if (strcmp(target, "all") != 0 && !mhp_cxl_region_get_by_name(ctx, target)) {
-		fprintf(stderr, "%s: '%s' is neither a dax device nor a CXL region; see 'cxlmem list'\n",
-			cmd, target);
-		return -ENODEV;
-	}
-	mhp_dax_dev_foreach(ctx, d) {
-		const char *r = mhp_dax_dev_get_cxl_region(d);
-
-		if (n < max && (strcmp(target, "all") == 0 || (r && strcmp(r, target) == 0)))
-			names[n++] = mhp_dax_dev_get_name(d);
-	}
-	if (!n) {
-		fprintf(stderr, "%s: %s has no dax device (a pmem region needs a devdax namespace first: ndctl create-namespace -m devdax)\n",
-			cmd, target);
-		return -ENODEV;
-	}
-	return n;
-}
-
 static int parse_zone(const char *s, enum mhp_zone_policy *z)
 {
 	if (strcmp(s, "auto") == 0)
@@ -190,6 +153,7 @@ static int run_recover(struct mhp_ctx *ctx, const char *cmd)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: recovery failed: %s\n", cmd, mhp_get_last_error(ctx));
+		cxlmem_report_cancel(cmd);
 		return 1;
 	}
 	fprintf(stderr, "%s: recovered\n", cmd);
@@ -239,7 +203,8 @@ static void online_usage(FILE *out)
 		"usage: cxlmem online-region TARGET [options]\n"
 		"       cxlmem online-region --plan FILE [options]\n"
 		"\n"
-		"Convert TARGET (a CXL regionN, a dax device daxX.Y, or all) into system RAM\n"
+		"Convert TARGET (all, a dax device daxX.Y or /dev/daxX.Y,\n"
+		"the dax devices of a CXL regionN or of a dax_regionN) into system RAM\n"
 		"exactly as 'cxlmem plan' says: set the dax memmap_on_memory knob, bind kmem,\n"
 		"online each block in its planned zone, verify. Any failure rolls back.\n"
 		"\n"
@@ -251,6 +216,9 @@ static void online_usage(FILE *out)
 		"  --no-arbitrate               refuse if something else may online blocks\n"
 		"                               (default: auto_online_blocks is set to offline\n"
 		"                               while binding and restored, wrong zones fixed)\n"
+		"  --no-convert                 refuse a device already online in another\n"
+		"                               shape than planned (default: offline it and\n"
+		"                               online it again as planned)\n"
 		"  --force-destroy-data         allow converting persistent memory (pmem)\n"
 		"  --recover                    first recover an interrupted run\n"
 		"  --state-dir DIR              lock and journal directory (default /run/mhp)\n"
@@ -267,19 +235,21 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 		{ "plan", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-arbitrate", no_argument, NULL, 'A' },
+		{ "no-convert", no_argument, NULL, 'C' },
 		{ "force-destroy-data", no_argument, NULL, 'D' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "cxlmem online-region", *plan_file = NULL, *names[64];
+	const char *cmd = "cxlmem online-region", *plan_file = NULL;
 	struct mhp_plan_opts opts = { .size = sizeof(opts) };
 	struct json_object *out = json_object_new_array();
 	unsigned int flags = 0;
+	struct mhp_dax_dev **devs;
 	bool recover = false;
-	int c, i, n, rc, failed = 0;
-	char *end;
+	int c, rc, failed = 0;
+	size_t i, n;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -288,9 +258,9 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 				goto bad_value;
 			break;
 		case 'r':
-			opts.movable_ratio = (uint32_t)strtoul(optarg, &end, 10);
-			if (*end || !opts.movable_ratio)
-				goto bad_value;
+			if (cxlmem_parse_u32(cmd, "--movable-ratio", optarg, 1,
+					     CXLMEM_RATIO_MAX, &opts.movable_ratio) < 0)
+				goto bad_number;
 			break;
 		case 'm':
 			if (parse_memmap(optarg, &opts.memmap) < 0)
@@ -304,6 +274,9 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 			break;
 		case 'A':
 			flags |= MHP_APPLY_NO_ARBITRATE;
+			break;
+		case 'C':
+			flags |= MHP_APPLY_NO_CONVERT;
 			break;
 		case 'D':
 			flags |= MHP_APPLY_DESTROY_DATA;
@@ -329,7 +302,7 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 		return 1;
 	}
 	if (!plan_file && optind + 1 != argc) {
-		fprintf(stderr, "%s: give exactly one TARGET (regionN, daxX.Y or all) or --plan FILE\n",
+		fprintf(stderr, "%s: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN) or --plan FILE\n",
 			cmd);
 		online_usage(stderr);
 		json_object_put(out);
@@ -355,18 +328,19 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 		mhp_plan_unref(plan);
 		failed += rc != 0;
 	} else {
-		n = resolve_target(ctx, cmd, argv[optind], names, 64);
-		if (n < 0) {
+		if (cxlmem_resolve(ctx, cmd, argv[optind], &devs, &n) < 0) {
 			json_object_put(out);
 			return 1;
 		}
-		for (i = 0; i < n; i++) {
-			struct mhp_dax_dev *d = mhp_dax_dev_get_by_name(ctx, names[i]);
+		if (!n)
+			fprintf(stderr, "%s: there are no dax devices; nothing to do\n", cmd);
+		for (i = 0; i < n && !cxlmem_cancelled(); i++) {
+			const char *name = mhp_dax_dev_get_name(devs[i]);
 			struct mhp_plan *plan;
 
-			rc = d ? mhp_plan_dax_dev(ctx, d, &opts, &plan) : -ENODEV;
+			rc = mhp_plan_dax_dev(ctx, devs[i], &opts, &plan);
 			if (rc < 0) {
-				fprintf(stderr, "%s: cannot plan %s: %s\n", cmd, names[i],
+				fprintf(stderr, "%s: cannot plan %s: %s\n", cmd, name,
 					mhp_get_last_error(ctx));
 				failed++;
 				continue;
@@ -374,14 +348,18 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 			failed += cxlmem_apply_one(ctx, cmd, plan, flags, out) != 0;
 			mhp_plan_unref(plan);
 		}
+		free(devs);
 	}
 	json_print(json_object_array_length(out) == 1 ?
 		   json_object_get(json_object_array_get_idx(out, 0)) : json_object_get(out));
 	json_object_put(out);
+	if (cxlmem_report_cancel(cmd))
+		return 1;
 	return failed ? 1 : 0;
 
 bad_value:
 	fprintf(stderr, "%s: invalid value '%s'; see '%s --help'\n", cmd, optarg, cmd);
+bad_number:
 	json_object_put(out);
 	return 1;
 }
@@ -435,9 +413,10 @@ static void offline_usage(FILE *out)
 	fprintf(out,
 		"usage: cxlmem offline-region TARGET [--to devdax|none] [--timeout S] [--retries N]\n"
 		"\n"
-		"Offline every memory block of TARGET (regionN, daxX.Y or all) in reverse order,\n"
-		"retrying EBUSY/EAGAIN/EINTR with backoff, then unbind kmem and rebind device_dax\n"
-		"(--to devdax, the default) or leave the device unbound (--to none).\n"
+		"Offline every memory block of TARGET (all, daxX.Y, /dev/daxX.Y, regionN or\n"
+		"dax_regionN) in reverse order, retrying EBUSY/EAGAIN/EINTR with backoff, then\n"
+		"unbind kmem and rebind device_dax (--to devdax, the default) or leave the\n"
+		"device unbound (--to none).\n"
 		"  --timeout S    give up after S seconds (default 120)\n"
 		"  --retries N    attempts per block (default 10)\n"
 		"  --state-dir DIR\n"
@@ -455,12 +434,13 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "cxlmem offline-region", *names[64];
+	const char *cmd = "cxlmem offline-region";
 	enum mhp_offline_to to = MHP_OFFLINE_TO_DEVDAX;
 	unsigned int timeout_ms = 120000, retries = 10;
 	struct json_object *out = json_object_new_array();
-	int c, i, n, rc, status = 0;
-	char *end;
+	struct mhp_dax_dev **devs;
+	int c, rc, status = 0;
+	size_t i, n;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -473,14 +453,12 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 				goto bad;
 			break;
 		case 'T':
-			timeout_ms = (unsigned int)(strtod(optarg, &end) * 1000);
-			if (*end || !timeout_ms)
-				goto bad;
+			if (cxlmem_parse_seconds(cmd, "--timeout", optarg, &timeout_ms) < 0)
+				goto bad_number;
 			break;
 		case 'r':
-			retries = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !retries)
-				goto bad;
+			if (cxlmem_parse_u32(cmd, "--retries", optarg, 1, 1000000, &retries) < 0)
+				goto bad_number;
 			break;
 		case 'S':
 			mhp_set_state_dir(ctx, optarg);
@@ -496,22 +474,24 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "%s: give exactly one TARGET (regionN, daxX.Y or all)\n", cmd);
+		fprintf(stderr, "%s: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN)\n", cmd);
 		json_object_put(out);
 		return 1;
 	}
-	n = resolve_target(ctx, cmd, argv[optind], names, 64);
-	if (n < 0) {
+	if (cxlmem_resolve(ctx, cmd, argv[optind], &devs, &n) < 0) {
 		json_object_put(out);
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
+	if (!n)
+		fprintf(stderr, "%s: there are no dax devices; nothing to do\n", cmd);
+	for (i = 0; i < n && !cxlmem_cancelled(); i++) {
+		const char *name = mhp_dax_dev_get_name(devs[i]);
 		struct json_object *o = json_object_new_object();
 		struct report rep;
 		const char *result;
 
 		report_init(&rep, cmd);
-		rc = mhp_offline(ctx, names[i], to, timeout_ms, retries, on_event, &rep);
+		rc = mhp_offline(ctx, name, to, timeout_ms, retries, on_event, &rep);
 		if (rc == MHP_NOTHING_TO_DO)
 			result = "already-offline";
 		else if (rc == -EBUSY && json_object_array_length(rep.failed))
@@ -520,7 +500,7 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 			result = "failed";
 		else
 			result = to == MHP_OFFLINE_TO_DEVDAX ? "devdax" : "unbound";
-		json_object_object_add(o, "device", json_object_new_string(names[i]));
+		json_object_object_add(o, "device", json_object_new_string(name));
 		json_object_object_add(o, "result", json_object_new_string(result));
 		if (rc < 0)
 			json_object_object_add(o, "error",
@@ -530,20 +510,24 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 		report_put(&rep);
 		json_object_array_add(out, o);
 		if (rc == MHP_NOTHING_TO_DO)
-			fprintf(stderr, "%s: %s is not bound to kmem; nothing to do\n", cmd, names[i]);
+			fprintf(stderr, "%s: %s is not bound to kmem; nothing to do\n", cmd, name);
 		else if (rc < 0)
-			fprintf(stderr, "%s: %s: %s\n", cmd, names[i], mhp_get_last_error(ctx));
+			fprintf(stderr, "%s: %s: %s\n", cmd, name, mhp_get_last_error(ctx));
 		if (rc < 0 && strcmp(result, "partial") == 0 && status == 0)
 			status = EXIT_PARTIAL;
 		else if (rc < 0)
 			status = 1;
 	}
+	free(devs);
 	json_print(json_object_array_length(out) == 1 ?
 		   json_object_get(json_object_array_get_idx(out, 0)) : json_object_get(out));
 	json_object_put(out);
+	if (cxlmem_report_cancel(cmd))
+		return 1;
 	return status;
 bad:
-	fprintf(stderr, "%s: invalid value '%s'\n", cmd, optarg);
+	fprintf(stderr, "%s: --to '%s' is not one of devdax, none\n", cmd, optarg);
+bad_number:
 	json_object_put(out);
 	return 1;
 }

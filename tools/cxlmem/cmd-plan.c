@@ -18,7 +18,6 @@
 #include "private.h"
 
 #define CMD		"cxlmem plan"
-#define MAX_TARGETS	256
 #define MODEL_START	(4 * SZ_1G)
 
 struct plan_args {
@@ -39,8 +38,8 @@ static void plan_usage(FILE *out)
 		"whether the memmap goes on the device (memmap_on_memory) or in DRAM, what is\n"
 		"lost to block alignment and to the force reservation, the zone of each block,\n"
 		"and advice (kernel command line, dax knob, block size, hot-remove unit).\n"
-		"Nothing is changed. TARGET is regionN (each dax device of the CXL region),\n"
-		"daxX.Y, or all.\n"
+		"Nothing is changed. TARGET is all, daxX.Y, /dev/daxX.Y, regionN (each dax\n"
+		"device of CXL region N) or dax_regionN (each device daxN.* of dax region N).\n"
 		"\n"
 		"Output: one plan JSON object for one dax device, a JSON array for several;\n"
 		"with -u a readable summary. Save a single device's plan and apply it with\n"
@@ -81,22 +80,6 @@ static void plan_usage(FILE *out)
 }
 
 /* ---- option parsing ---- */
-
-static int parse_pct(const char *opt, const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (end == s || *end || errno || v == 0 || v > 100000 || s[0] == '-') {
-		fprintf(stderr, "%s: %s '%s' is not a percentage: give a whole number "
-			"from 1, e.g. %s 300\n", CMD, opt, s, opt);
-		return -EINVAL;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
 
 static int parse_choice(const char *opt, const char *s, const char *const *names,
 			unsigned int n, unsigned int *out)
@@ -154,10 +137,12 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 			a->opts.memmap = (enum mhp_memmap_policy)v;
 			break;
 		case OPT_RATIO:
-			rc = parse_pct("--movable-ratio", optarg, &a->opts.movable_ratio);
+			rc = cxlmem_parse_u32(CMD, "--movable-ratio", optarg, 1,
+					      CXLMEM_RATIO_MAX, &a->opts.movable_ratio);
 			break;
 		case OPT_WASTE:
-			rc = parse_pct("--waste-warn", optarg, &a->opts.waste_warn_pct);
+			rc = cxlmem_parse_u32(CMD, "--waste-warn", optarg, 1, 100,
+					      &a->opts.waste_warn_pct);
 			break;
 		case 'B':
 			a->blocks = 1;
@@ -194,209 +179,201 @@ static const char *fmt(uint64_t bytes, char *buf)
 	return mhp_format_size(bytes, buf, 32);
 }
 
-static uint64_t jget_u64(json_object *o, const char *key)
+static void print_texts(const struct mhp_plan *plan, const char *title,
+			unsigned int (*num)(const struct mhp_plan *),
+			const char *(*get)(const struct mhp_plan *, unsigned int))
 {
-	json_object *v;
+	unsigned int i, n = num(plan);
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static const char *jget_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
-}
-
-static void print_list(json_object *o, const char *key, const char *title)
-{
-	json_object *a;
-	size_t i, n;
-
-	if (!json_object_object_get_ex(o, key, &a) || !(n = json_object_array_length(a)))
+	if (!n)
 		return;
 	printf("  %s:\n", title);
 	for (i = 0; i < n; i++)
-		printf("    - %s\n", json_object_get_string(json_object_array_get_idx(a, i)));
+		printf("    - %s\n", get(plan, i));
 }
 
-static void print_advice(json_object *o)
+static void print_advice(const struct mhp_plan *plan)
 {
-	json_object *a, *e;
-	size_t i, n;
+	unsigned int i, n = mhp_plan_get_num_advice(plan);
 
-	if (!json_object_object_get_ex(o, "advice", &a) || !(n = json_object_array_length(a)))
+	if (!n)
 		return;
 	printf("  advice:\n");
 	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(a, i);
-		printf("    - [%s] %s\n", jget_str(e, "kind"), jget_str(e, "text"));
-		if (jget_str(e, "action")[0])
-			printf("      action: %s\n", jget_str(e, "action"));
+		const char *action = mhp_plan_get_advice_action(plan, i);
+
+		printf("    - [%s] %s\n", mhp_plan_get_advice_kind(plan, i),
+		       mhp_plan_get_advice_text(plan, i));
+		if (action && action[0])
+			printf("      action: %s\n", action);
 	}
 }
 
-static void print_blocks(json_object *o)
+static void print_blocks(const struct mhp_plan *plan)
 {
-	json_object *a, *e;
-	size_t i, n;
+	uint64_t i, n = mhp_plan_get_num_blocks(plan);
 	char b1[32];
 
-	if (!json_object_object_get_ex(o, "blocks", &a) || !(n = json_object_array_length(a)))
+	if (!n)
 		return;
 	printf("  blocks:\n    %-10s %-20s %-8s %7s %9s %s\n", "BLOCK", "ADDRESS",
 	       "ZONE", "MEMMAP", "RESERVED", "USABLE");
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(a, i);
-		printf("    memory%-4" PRIu64 " %#-20" PRIx64 " %-8s %7" PRIu64 " %9" PRIu64
-		       " %s\n", jget_u64(e, "index"), jget_u64(e, "phys_addr"),
-		       jget_str(e, "zone"), jget_u64(e, "memmap_pages"),
-		       jget_u64(e, "reserved_pages"), fmt(jget_u64(e, "usable_bytes"), b1));
-	}
+	for (i = 0; i < n; i++)
+		printf("    memory%-4" PRIu64 " %#-20" PRIx64 " %-8s %7u %9u %s\n",
+		       mhp_plan_get_block_index(plan, i), mhp_plan_get_block_phys_addr(plan, i),
+		       mhp_zone_name(mhp_plan_get_block_zone(plan, i)),
+		       mhp_plan_get_block_memmap_pages(plan, i),
+		       mhp_plan_get_block_reserved_pages(plan, i),
+		       fmt(mhp_plan_get_block_usable_bytes(plan, i), b1));
 }
 
-static void print_human(json_object *o)
+/* Where the memmap goes, in words (as the plan JSON's node.memmap). */
+static const char *memmap_where(const struct mhp_plan *plan, char *buf, size_t len)
 {
-	json_object *pf = NULL, *src = NULL, *node = NULL;
-	char b1[32], b2[32], b3[32], b4[32];
-	const char *target = jget_str(o, "target");
-	uint64_t start, size;
+	int dn = mhp_plan_get_memmap_dram_node(plan);
 
-	json_object_object_get_ex(o, "platform", &pf);
-	json_object_object_get_ex(o, "source", &src);
-	json_object_object_get_ex(o, "node", &node);
-	start = jget_u64(src, "start");
-	size = jget_u64(src, "size");
-	printf("%s (node %s, %s)\n", target[0] ? target : "model range",
-	       jget_str(node, "id")[0] == '-' ? "unknown" : jget_str(node, "id"),
-	       json_object_get_boolean(json_object_object_get(node, "has_cpus")) ?
-	       "with CPUs" : "no CPUs");
+	if (!mhp_plan_get_num_blocks(plan))
+		snprintf(buf, len, "none (no blocks)");
+	else if (mhp_plan_memmap_on_device(plan))
+		snprintf(buf, len, "node-local (on the device)");
+	else if (dn < 0)
+		snprintf(buf, len, "off-node (DRAM of another node)");
+	else if (dn == mhp_plan_get_node(plan))
+		snprintf(buf, len, "node-local (DRAM of node %d)", dn);
+	else
+		snprintf(buf, len, "off-node (DRAM of node %d)", dn);
+	return buf;
+}
+
+/* A readable summary of @plan, made on platform @pf. */
+static void print_human(const struct mhp_plan *plan, struct mhp_platform *pf)
+{
+	char b1[32], b2[32], b3[32], b4[32], node[16], where[64];
+	const char *target = mhp_plan_get_target(plan);
+	uint64_t start = mhp_plan_get_start(plan), size = mhp_plan_get_raw_bytes(plan);
+
+	if (mhp_plan_get_node(plan) < 0)
+		snprintf(node, sizeof(node), "unknown");
+	else
+		snprintf(node, sizeof(node), "%d", mhp_plan_get_node(plan));
+	printf("%s (node %s, %s)\n", target ? target : "model range", node,
+	       mhp_plan_node_has_cpus(plan) ? "with CPUs" : "no CPUs");
 	printf("  platform      %s, rules %s, %s pages, %s blocks, %s pageblocks, "
-	       "memmap_on_memory=%s\n", jget_str(pf, "arch"), jget_str(pf, "rules"),
-	       fmt(jget_u64(pf, "page_size"), b1), fmt(jget_u64(pf, "block_size"), b2),
-	       fmt(jget_u64(pf, "pageblock_size"), b3), jget_str(pf, "memmap_mode"));
+	       "memmap_on_memory=%s\n", mhp_platform_get_arch(pf), mhp_platform_get_rules(pf),
+	       fmt(mhp_platform_get_page_size(pf), b1), fmt(mhp_plan_get_block_size(plan), b2),
+	       fmt(mhp_platform_get_pageblock_size(pf), b3),
+	       mhp_memmap_mode_name(mhp_platform_get_memmap_mode(pf)));
 	printf("  range         %#" PRIx64 "-%#" PRIx64 " (%s)\n", start,
 	       start + size - 1, fmt(size, b1));
 	printf("  usable        %s in %" PRIu64 " blocks\n",
-	       fmt(jget_u64(o, "usable_bytes"), b1), jget_u64(o, "num_blocks"));
-	printf("  memmap        %s, %s (%s)\n", fmt(jget_u64(o, "memmap_bytes"), b1),
-	       strcmp(jget_str(o, "memmap_location"), "device") ? "in DRAM" :
-	       "on the device", jget_str(node, "memmap"));
-	printf("  eligible      %s\n",
-	       json_object_get_boolean(json_object_object_get(o, "eligible_memmap_on_memory")) ?
+	       fmt(mhp_plan_get_usable_bytes(plan), b1), mhp_plan_get_num_blocks(plan));
+	printf("  memmap        %s, %s (%s)\n", fmt(mhp_plan_get_memmap_bytes(plan), b1),
+	       mhp_plan_memmap_on_device(plan) ? "on the device" : "in DRAM",
+	       memmap_where(plan, where, sizeof(where)));
+	printf("  eligible      %s\n", mhp_plan_is_eligible_memmap_on_memory(plan) ?
 	       "yes (memmap_on_memory)" : "no");
-	printf("  DRAM cost     %s\n", fmt(jget_u64(o, "dram_overhead_bytes"), b1));
+	printf("  DRAM cost     %s\n", fmt(mhp_plan_get_dram_overhead_bytes(plan), b1));
 	printf("  waste         force %s, alignment %s (head %s, tail %s)\n",
-	       fmt(jget_u64(o, "force_waste_bytes"), b1),
-	       fmt(jget_u64(o, "alignment_waste_bytes"), b2),
-	       fmt(jget_u64(o, "alignment_waste_head_bytes"), b3),
-	       fmt(jget_u64(o, "alignment_waste_tail_bytes"), b4));
+	       fmt(mhp_plan_get_force_waste_bytes(plan), b1),
+	       fmt(mhp_plan_get_alignment_waste_bytes(plan), b2),
+	       fmt(mhp_plan_get_alignment_waste_head_bytes(plan), b3),
+	       fmt(mhp_plan_get_alignment_waste_tail_bytes(plan), b4));
 	printf("  zones         movable %s, normal %s\n",
-	       fmt(jget_u64(o, "movable_bytes"), b1), fmt(jget_u64(o, "normal_bytes"), b2));
-	print_list(o, "reasons", "why the memmap is not on the device");
-	print_list(o, "warnings", "warnings");
-	print_list(o, "zone_notes", "zones");
-	print_advice(o);
-	print_blocks(o);
+	       fmt(mhp_plan_get_movable_bytes(plan), b1), fmt(mhp_plan_get_normal_bytes(plan), b2));
+	print_texts(plan, "why the memmap is not on the device", mhp_plan_get_num_reasons,
+		    mhp_plan_get_reason);
+	print_texts(plan, "warnings", mhp_plan_get_num_warnings, mhp_plan_get_warning);
+	print_texts(plan, "zones", mhp_plan_get_num_zone_notes, mhp_plan_get_zone_note);
+	print_advice(plan);
 }
 
-/* Print the plans: one object, an array, or human summaries. */
-static int print_plans(struct mhp_plan **plans, size_t n, unsigned int flags)
+/*
+ * Print the plans: one JSON object, an array, or readable summaries made
+ * from the plan's getters (-u). @pf is the platform they were made on.
+ */
+static int print_plans(struct mhp_plan **plans, size_t n, unsigned int flags,
+		       struct mhp_platform *pf)
 {
-	json_object *arr = json_object_new_array();
+	json_object *arr;
 	size_t i;
 	char *s;
 
-	for (i = 0; i < n; i++) {
-		json_object *o;
-
-		if (mhp_plan_to_json(plans[i], flags, &s) < 0 ||
-		    !(o = json_tokener_parse(s))) {
-			fprintf(stderr, "%s: cannot serialise the plan (out of memory)\n", CMD);
-			json_object_put(arr);
-			return -ENOMEM;
-		}
-		free(s);
-		json_object_array_add(arr, o);
-	}
 	if (cxlmem_opts.human) {
 		for (i = 0; i < n; i++) {
 			if (i)
 				printf("\n");
-			print_human(json_object_array_get_idx(arr, i));
+			print_human(plans[i], pf);
+			if (flags & MHP_JSON_BLOCKS)
+				print_blocks(plans[i]);
 		}
-	} else {
-		json_object *out = n == 1 ? json_object_array_get_idx(arr, 0) : arr;
-
-		printf("%s\n", json_object_to_json_string_ext(out,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		return 0;
 	}
+	/* one plan document, or an array of them */
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		json_object *o;
+
+		if (mhp_plan_to_json(plans[i], flags, &s) < 0 || !(o = json_tokener_parse(s))) {
+			free(s);
+			json_object_put(arr);
+			goto nomem;
+		}
+		free(s);
+		json_object_array_add(arr, o);
+	}
+	printf("%s\n", json_object_to_json_string_ext(n == 1 ?
+		json_object_array_get_idx(arr, 0) : arr,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 	return 0;
+nomem:
+	fprintf(stderr, "%s: cannot serialise the plan (out of memory)\n", CMD);
+	return -ENOMEM;
+}
+
+/* Plans of this machine's devices: made on its platform. */
+static int print_live_plans(struct mhp_ctx *ctx, struct mhp_plan **plans, size_t n,
+			    unsigned int flags)
+{
+	struct mhp_platform *pf = NULL;
+	int rc;
+
+	if (cxlmem_opts.human && mhp_get_platform(ctx, &pf) < 0) {
+		fprintf(stderr, "%s: cannot probe the platform: %s\n", CMD,
+			mhp_get_last_error(ctx));
+		return -EIO;
+	}
+	rc = print_plans(plans, n, flags, pf);
+	mhp_platform_unref(pf);
+	return rc;
 }
 
 /* ---- targets ---- */
 
-static bool dax_matches(struct mhp_dax_dev *d, const char *target)
-{
-	const char *r;
-
-	if (strcmp(target, "all") == 0)
-		return true;
-	r = mhp_dax_dev_get_cxl_region(d);
-	if (r && strcmp(r, target) == 0)
-		return true;
-	r = mhp_dax_dev_get_region(d);
-	return r && strcmp(r, target) == 0;
-}
-
-static size_t collect(struct mhp_ctx *ctx, const char *target,
-		      struct mhp_dax_dev **devs, size_t max)
-{
-	struct mhp_dax_dev *d;
-	size_t n = 0;
-
-	d = mhp_dax_dev_get_by_name(ctx, target);
-	if (d) {
-		devs[0] = d;
-		return 1;
-	}
-	mhp_dax_dev_foreach(ctx, d)
-		if (n < max && dax_matches(d, target))
-			devs[n++] = d;
-	return n;
-}
-
-static void no_target(struct mhp_ctx *ctx, const char *target)
-{
-	const char *e = mhp_get_last_error(ctx);
-
-	if (strcmp(target, "all") == 0)
-		fprintf(stderr, "%s: no dax devices found%s%s; check 'cxlmem list' and that "
-			"the dax modules (device_dax, dax_hmem, dax_cxl) are loaded\n",
-			CMD, e[0] ? ": " : "", e);
-	else if (strncmp(target, "region", 6) == 0)
-		fprintf(stderr, "%s: %s has no dax device%s%s (a RAM region needs "
-			"'cxl create-region -t ram', a pmem region a devdax namespace: "
-			"'ndctl create-namespace -m devdax'); see 'cxlmem list'\n",
-			CMD, target, e[0] ? ": " : "", e);
-	else
-		fprintf(stderr, "%s: no dax device or region named '%s'%s%s; TARGET is "
-			"regionN, daxX.Y or all (see 'cxlmem list')\n", CMD, target,
-			e[0] ? ": " : "", e);
-}
-
 static int plan_targets(struct mhp_ctx *ctx, const char *target,
 			const struct plan_args *a)
 {
-	struct mhp_dax_dev *devs[MAX_TARGETS];
-	struct mhp_plan *plans[MAX_TARGETS];
+	struct mhp_dax_dev **devs;
+	struct mhp_plan **plans;
 	size_t i, n, nplans = 0;
 	int failed = 0;
 
-	n = collect(ctx, target, devs, MAX_TARGETS);
+	if (cxlmem_resolve(ctx, CMD, target, &devs, &n) < 0)
+		return 1;
 	if (!n) {
-		no_target(ctx, target);
+		/* "all" of nothing: an empty result, as status gives */
+		fprintf(stderr, "%s: there are no dax devices, nothing to plan (if there "
+			"should be, check that device_dax, dax_hmem and dax_cxl are "
+			"loaded)\n", CMD);
+		if (!cxlmem_opts.human)
+			printf("[]\n");
+		free(devs);
+		return 0;
+	}
+	plans = calloc(n, sizeof(*plans));
+	if (!plans) {
+		fprintf(stderr, "%s: out of memory\n", CMD);
+		free(devs);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -412,12 +389,14 @@ static int plan_targets(struct mhp_ctx *ctx, const char *target,
 	}
 	/* JSON: blocks unless --no-blocks (the file is applied block by block);
 	 * -u: the block table only with -B */
-	if (nplans && print_plans(plans, nplans,
-				  (cxlmem_opts.human ? a->blocks > 0 : a->blocks != 0) ?
-				  MHP_JSON_BLOCKS : 0) < 0)
+	if (nplans && print_live_plans(ctx, plans, nplans,
+				       (cxlmem_opts.human ? a->blocks > 0 : a->blocks != 0) ?
+				       MHP_JSON_BLOCKS : 0) < 0)
 		failed = 1;
 	for (i = 0; i < nplans; i++)
 		mhp_plan_unref(plans[i]);
+	free(plans);
+	free(devs);
 	return failed;
 }
 
@@ -432,12 +411,8 @@ static int plan_model(struct mhp_ctx *ctx, const struct plan_args *a)
 		fprintf(stderr, "%s: --model needs --size SIZE (e.g. --size 512G)\n", CMD);
 		return 1;
 	}
-	rc = mhp_parse_size(a->size, &size);
-	if (rc < 0 || !size) {
-		fprintf(stderr, "%s: --size '%s' is not a size: give bytes or a K/M/G/T "
-			"size, e.g. 512G\n", CMD, a->size);
+	if (cxlmem_parse_size(CMD, "--size", a->size, false, &size) < 0)
 		return 1;
-	}
 	rc = mhp_platform_new_model(ctx, a->model, &p);
 	if (rc < 0) {
 		fprintf(stderr, "%s: bad --model '%s': %s\n", CMD, a->model,
@@ -445,21 +420,20 @@ static int plan_model(struct mhp_ctx *ctx, const struct plan_args *a)
 		return 1;
 	}
 	start = ALIGN_UP(MODEL_START, mhp_platform_get_block_size(p));
-	if (a->start && mhp_parse_size(a->start, &start) < 0) {
-		fprintf(stderr, "%s: --start '%s' is not an address: give e.g. 0x100000000 "
-			"or 4G\n", CMD, a->start);
+	if (a->start && cxlmem_parse_size(CMD, "--start", a->start, true, &start) < 0) {
 		mhp_platform_unref(p);
 		return 1;
 	}
 	rc = mhp_plan_model(ctx, p, start, size, &a->opts, &plan);
-	mhp_platform_unref(p);
 	if (rc < 0) {
 		fprintf(stderr, "%s: cannot plan the model range: %s\n", CMD,
 			mhp_get_last_error(ctx));
+		mhp_platform_unref(p);
 		return 1;
 	}
-	rc = print_plans(&plan, 1, a->blocks > 0 ? MHP_JSON_BLOCKS : 0);
+	rc = print_plans(&plan, 1, a->blocks > 0 ? MHP_JSON_BLOCKS : 0, p);
 	mhp_plan_unref(plan);
+	mhp_platform_unref(p);
 	return rc < 0;
 }
 
@@ -484,7 +458,7 @@ int cmd_plan(int argc, char **argv, struct mhp_ctx *ctx)
 		return 1;
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "%s: give exactly one TARGET (regionN, daxX.Y or all), "
+		fprintf(stderr, "%s: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN), "
 			"or --model SPEC --size SIZE\n", CMD);
 		plan_usage(stderr);
 		return 1;

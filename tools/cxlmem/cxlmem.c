@@ -15,18 +15,29 @@ struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct mhp_ctx *ctx);
 	const char *summary;
+	bool changes;	/* changes the system: signals cancel, SIGPIPE ignored */
 };
 
 static const struct command commands[] = {
 	{ "list", cmd_list, "show the platform, nodes, CXL regions, DAX devices and memory blocks" },
 	{ "plan", cmd_plan, "plan how a region or DAX device becomes system RAM (or model a platform)" },
-	{ "online-region", cmd_online_region, "apply the plan: bind kmem and online every block in its zone" },
-	{ "offline-region", cmd_offline_region, "offline every block, unbind kmem, rebind device_dax" },
+	{ "online-region", cmd_online_region, "apply the plan: bind kmem and online every block in its zone", true },
+	{ "offline-region", cmd_offline_region, "offline every block, unbind kmem, rebind device_dax", true },
 	{ "status", cmd_status, "live state of a region or DAX device against its applied plan" },
-	{ "recover", cmd_recover, "finish or roll back an interrupted online-region" },
-	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax" },
-	{ "boot", cmd_boot, "bring the devices named in /etc/cxlmem/cxlmem.conf online (systemd)" },
+	{ "recover", cmd_recover, "finish or roll back an interrupted online-region", true },
+	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax", true },
+	{ "boot", cmd_boot, "bring the devices named in /etc/cxlmem/cxlmem.conf online (systemd)", true },
 };
+
+int cxlmem_resolve(struct mhp_ctx *ctx, const char *cmd, const char *target,
+		   struct mhp_dax_dev ***devs, size_t *n)
+{
+	int rc = mhp_resolve_target(ctx, target, devs, n);
+
+	if (rc < 0)
+		fprintf(stderr, "%s: %s; see 'cxlmem list'\n", cmd, mhp_get_last_error(ctx));
+	return rc;
+}
 
 static void usage(FILE *out)
 {
@@ -168,6 +179,8 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"cxlmem: warning: an interrupted run left a journal for %s; run 'cxlmem recover' (or online-region --recover)\n",
 			mhp_journal_pending(ctx));
+	if (cmd->changes)
+		cxlmem_catch_signals(ctx);
 	/* subcommands parse from their own argv[0]; optind 0 re-inits getopt */
 	optind = 0;
 	rc = cmd->fn(argc - cmd_index, argv + cmd_index, ctx);
