@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "live state of a region or DAX device against its applied plan" },
 	{ "recover", cmd_recover, "finish or roll back an interrupted online-region", true },
 	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax", true },
+	{ "export", cmd_export, "write metrics (prometheus) or a feature file (nfd) for fleet collectors" },
 	{ "boot", cmd_boot, "bring the devices named in /etc/cxlmem/cxlmem.conf online (systemd)", true },
 };
 
