@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "builtin.h"
+#include "daxctl.h"
 
 struct cxlmem_global cxlmem_opts;
 
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
 	struct mhp_ctx *ctx;
 	int c, rc, cmd_index;
 
+	if (strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "cxlmem-daxctl") == 0)
+		return cxlmem_daxctl_main(argc, argv);
 	/* '+': stop at the first non-option, the subcommand */
 	while ((c = getopt_long(argc, argv, "+vuVh", longopts, NULL)) != -1) {
 		switch (c) {
