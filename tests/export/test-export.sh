@@ -82,7 +82,9 @@ old_inode=$(stat -c %i "$tmp/replace.prom")
 	-o "$tmp/replace.prom" 2>"$tmp/err" || fail "replace: export failed"
 [ "$(stat -c %i "$tmp/replace.prom")" != "$old_inode" ] || fail "replace: written in place, not renamed"
 [ "$(stat -c %a "$tmp/replace.prom")" = 644 ] || fail "replace: mode is not 0644"
-ls -A "$tmp" | grep -q '^\.replace' && fail "replace: a temporary file was left behind"
+for left in "$tmp"/.replace*; do
+	[ -e "$left" ] && fail "replace: a temporary file was left behind: $left"
+done
 
 # an output directory that does not exist: an error, and nothing written
 if "$cxlmem" --sysroot "$fixtures/hmem" export -f nfd --state-dir "$tmp/state-hmem" \

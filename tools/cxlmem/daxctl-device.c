@@ -492,6 +492,7 @@ static int run_action(struct dx_ctx *dx, enum dx_action action, const char *devi
 	struct json_object *out = json_object_new_array();
 	char **names;
 	int rc = -ENXIO, processed = 0, rid;
+	bool handled = false;
 	size_t i, n = 0;
 
 	if (dx_region_filter_id(dx, p->region, &rid) < 0)
@@ -513,7 +514,9 @@ static int run_action(struct dx_ctx *dx, enum dx_action action, const char *devi
 		if (action == DX_RECONFIG) {
 			if (strcmp(p->mode, "system-ram") == 0) {
 				if (skip_pmem(d, device, p)) {
-					rc = 0;
+					/* a skip is not a failure, nor does it hide one */
+					if (!handled)
+						rc = 0;
 					continue;
 				}
 				rc = to_system_ram(dx, d, p);
@@ -528,6 +531,7 @@ static int run_action(struct dx_ctx *dx, enum dx_action action, const char *devi
 		} else {
 			rc = offline_one(dx, d);
 		}
+		handled = true;
 		if (rc == 0)
 			processed++;
 		if (rc == 0 && action == DX_RECONFIG && refresh(dx) == 0) {
