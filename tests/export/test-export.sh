@@ -18,10 +18,12 @@ fail() {
 	failures=$((failures + 1))
 }
 
-# NFD's local source (features.d): "# " comments, and lines
+# NFD's local source (features.d): "#" comments, and lines
 # [prefix/]name[=value]; the name part and the value are Kubernetes label
 # names/values: at most 63 characters of [A-Za-z0-9._-], alphanumeric at
-# both ends (the value may be empty). A strict whole-line check:
+# both ends (the value may be empty). Stricter than NFD on one point: cxlmem
+# always writes name=value, so a bare name is rejected. No prefix: NFD adds
+# feature.node.kubernetes.io/.
 nfd_check() {
 	awk '
 	function label_ok(s) {

@@ -303,8 +303,16 @@ static int bind_kmem_only(struct dx_ctx *dx, const struct dx_dev *d, const char 
 {
 	const char *name = d->name;
 	bool arbitrate = strcmp(policy, "offline") != 0;
+	char probe[8];
 	int rc;
 
+	/* udev loads kmem with the first dax device; never half-do the switch */
+	if (dx_read_attr(dx, probe, sizeof(probe), "/sys/bus/dax/drivers/kmem/uevent") == -ENOENT &&
+	    dx_read_attr(dx, probe, sizeof(probe), "/sys/bus/dax/drivers/kmem/bind") == -ENOENT) {
+		fprintf(stderr, "%s: the kmem driver is not loaded: run 'modprobe kmem' (CONFIG_DEV_DAX_KMEM)\n",
+			name);
+		return -ENODEV;
+	}
 	if (arbitrate) {
 		rc = dx_write_attr(dx, "offline", "/sys/devices/system/memory/auto_online_blocks");
 		if (rc < 0) {
