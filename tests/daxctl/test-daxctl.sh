@@ -96,6 +96,18 @@ for topo in hmem cxl-pmem legacy-pmem; do
 	expect_rc 129 "$topo list --bogus"
 done
 
+# -u sizes at each of daxctl's thresholds (util/json.c display_size): the
+# integer below 5000 KiB, then MiB/MB below 2 GiB, GiB/GB below 2 TiB, TiB/TB
+copy hmem
+for pair in '4096=4096' '5119999=5119999' '5120000="4.88 MiB (5.12 MB)"' \
+	'2147483647="2048.00 MiB (2147.48 MB)"' '5368709120="5.00 GiB (5.37 GB)"' \
+	'3298534883328="3.00 TiB (3.30 TB)"'; do
+	echo "${pair%%=*}" >"$tmp/root/sys/bus/dax/devices/dax0.0/size"
+	dx "$tmp/root" list -u
+	got=$(jq -c .size "$tmp/out")
+	[ "$got" = "${pair#*=}" ] || fail "-u size of ${pair%%=*}: $got, daxctl prints ${pair#*=}"
+done
+
 # reconfigure-device: argument errors are usage errors (129), before any
 # device is looked at
 copy hmem

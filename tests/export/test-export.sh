@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # cxlmem export on every fixture tree: the Prometheus file parses with the
 # Prometheus client's parser (check-prometheus.py), the NFD feature file is
 # exactly what node-feature-discovery's "local" source reads, both are
@@ -111,6 +111,27 @@ printf 'mhp-journal 1\npid 1\ndevice dax0.0\nop online\n' >"$tmp/root/state/jour
 	fail "journal: recover not reported in the metrics"
 "$cxlmem" --sysroot "$tmp/root" export -f nfd --state-dir /state 2>/dev/null |
 	grep -qx 'cxlmem.recover-needed=true' || fail "journal: recover-needed not true"
+
+# label values are escaped: a region named hm"e\n.0 (a quote, and a
+# backslash before n, not a newline) parses back to exactly that name
+rm -rf "$tmp/root"
+cp -r "$fixtures/hmem" "$tmp/root"
+odd='hm"e\n.0'
+mv "$tmp/root/sys/devices/platform/hmem.0" "$tmp/root/sys/devices/platform/$odd"
+for l in sys/bus/dax/drivers/device_dax/dax0.0 sys/bus/dax/devices/dax0.0; do
+	target=$(readlink "$tmp/root/$l")
+	ln -sfn "${target/hmem.0/$odd}" "$tmp/root/$l"
+done
+"$cxlmem" --sysroot "$tmp/root" export -f prometheus --state-dir /state \
+	-o "$tmp/odd.prom" 2>"$tmp/err" || fail "odd name: export failed"
+"$checker" "$tmp/odd.prom" dax0.0 2>"$tmp/err" || fail "odd name: prometheus output"
+/usr/bin/python3 - "$tmp/odd.prom" "$odd" >"$tmp/err" 2>&1 <<'PY' || fail "odd name: the label did not round-trip"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+got = fams['cxlmem_dax_device_info'].samples[0].labels['region']
+sys.exit(0 if got == sys.argv[2] else 'region label %r, expected %r' % (got, sys.argv[2]))
+PY
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "export: all checks passed"
