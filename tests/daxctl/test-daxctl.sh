@@ -155,6 +155,55 @@ dx "$tmp/root" reconfigure-device -C dax0.0
 expect_rc 0 "reconfigure-device -C unconfigured"
 grep -q "missing or malformed config section" "$tmp/err" || fail "-C: no message for a missing section"
 
+# hmem's dax0.0 as kmem leaves it in system-ram mode: driver kmem, and its
+# eight blocks (32-39) online in ZONE_MOVABLE
+kmem_tree() {
+	local sys=$tmp/root/sys i d
+	copy hmem
+	ln -sfn ../../../../bus/dax/drivers/kmem "$sys/devices/platform/hmem.0/dax0.0/driver"
+	ln -s ../../../devices/platform/hmem.0/dax0.0 "$sys/bus/dax/drivers/kmem/dax0.0"
+	rm "$sys/bus/dax/drivers/device_dax/dax0.0"
+	for i in $(seq 32 39); do
+		d=$sys/devices/system/memory/memory$i
+		mkdir "$d"
+		echo 1 >"$d/online"
+		echo 0 >"$d/phys_device"
+		printf '%08x\n' "$i" >"$d/phys_index"
+		echo 1 >"$d/removable"
+		echo online >"$d/state"
+		echo Movable >"$d/valid_zones"
+		ln -s ../../node/node1 "$d/node1"
+	done
+}
+sysram='{"chardev":"dax0.0","size":1073741824,"target_node":1,"align":2097152,"mode":"system-ram","online_memblocks":8,"total_memblocks":8,"movable":true}'
+kmem_tree
+dx "$tmp/root" list
+[ "$(jq -c '.[0] | del(.cxlmem)' "$tmp/out")" = "$sysram" ] || fail "system-ram list: $(cat "$tmp/out")"
+# one block in ZONE_NORMAL: movable is false
+echo Normal >"$tmp/root/sys/devices/system/memory/memory35/valid_zones"
+dx "$tmp/root" list
+jq -e '.[0].movable == false' "$tmp/out" >/dev/null || fail "a Normal block: movable is not false"
+echo Movable >"$tmp/root/sys/devices/system/memory/memory35/valid_zones"
+# all online already: daxctl says so and exits 1
+dx "$tmp/root" online-memory dax0.0
+expect_rc 1 "online-memory on online memory"
+grep -q "all memory sections (8) already online" "$tmp/err" || fail "online-memory: not said"
+# devdax without -f while memory is online: -EBUSY, nothing touched
+dx "$tmp/root" reconfigure-device -m devdax dax0.0
+expect_rc 240 "reconfigure-device -m devdax on online memory without -f"
+[ "$(cat "$tmp/root/sys/devices/system/memory/memory39/state")" = online ] ||
+	fail "-m devdax without -f offlined memory"
+# offline-memory: every block offline, highest first, kmem stays bound;
+# then "movable" is left out, as daxctl's zone scan fails on offline blocks
+dx "$tmp/root" offline-memory /dev/dax0.0
+expect_rc 0 "offline-memory"
+grep -q "dax0.0: 8 memory sections offlined" "$tmp/err" || fail "offline-memory: no count"
+dx "$tmp/root" list
+jq -e '.[0].mode == "system-ram" and .[0].online_memblocks == 0 and (.[0] | has("movable") | not)' \
+	"$tmp/out" >/dev/null || fail "after offline-memory: $(cat "$tmp/out")"
+dx "$tmp/root" offline-memory dax0.0
+expect_rc 1 "offline-memory on offline memory"
+
 # pmem: "all" is not consent, and neither is a configuration file
 for topo in cxl-pmem legacy-pmem; do
 	copy "$topo"

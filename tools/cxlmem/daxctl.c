@@ -335,9 +335,14 @@ struct json_object *dx_dev_to_json(struct dx_ctx *dx, const struct dx_dev *d)
 	if (d->kmem && d->has_blocks) {
 		json_object_object_add(j, "online_memblocks", json_object_new_int((int)d->online));
 		json_object_object_add(j, "total_memblocks", json_object_new_int((int)d->present));
-		/* daxctl: true only when every online block is in ZONE_MOVABLE */
-		json_object_object_add(j, "movable",
-				       json_object_new_boolean(d->online > 0 && d->normal == 0));
+		/*
+		 * daxctl's zone scan fails on an offline block, and then it
+		 * leaves "movable" out; with every block online it is true
+		 * when all are in ZONE_MOVABLE.
+		 */
+		if (d->online == d->present)
+			json_object_object_add(j, "movable", json_object_new_boolean(
+				d->present > 0 && d->normal == 0));
 	}
 	if (!d->enabled)
 		json_object_object_add(j, "state", json_object_new_string("disabled"));
