@@ -449,15 +449,22 @@ static int write_atomically(const char *path, int (*fn)(FILE *, struct mhp_ctx *
 	}
 	dir = dirname(dup_dir);
 	base = basename(dup_base);
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, base, (long)getpid()) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "cxlmem export: output path '%s' is too long\n", path);
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* a fresh name, created O_EXCL: never another run's file */
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "cxlmem export: cannot create '%s': %s; check that %s exists and is writable (or remove a stale temporary file)\n",
-			tmp, strerror(errno), dir);
+		fprintf(stderr, "cxlmem export: cannot create a temporary file in %s: %s; check that the directory exists and is writable\n",
+			dir, strerror(errno));
 		goto out;
+	}
+	/* collectors often run as another user; mkostemp makes it 0600 */
+	if (fchmod(fd, 0644) < 0) {
+		fprintf(stderr, "cxlmem export: cannot make '%s' readable: %s\n", tmp, strerror(errno));
+		close(fd);
+		goto unlink;
 	}
 	out = fdopen(fd, "w");
 	if (!out) {
