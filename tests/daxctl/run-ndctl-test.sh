@@ -6,7 +6,11 @@
 #
 #   run-ndctl-test.sh [CXLMEM-DAXCTL]      (default: cxlmem-daxctl in PATH)
 #
-# Environment: MHP_NDCTL_CACHE (default ~/.cache/mhp/ndctl-src).
+# Environment: MHP_NDCTL_CACHE (default ~/.cache/mhp/ndctl-src);
+# MHP_NDCTL_SRC=DIR uses an unpacked ndctl 76.1 source tree instead of
+# apt-get source (e.g. 'git archive v76.1' of github.com/pmem/ndctl), for a
+# mirror that serves binary packages only (apt-get source got 404 for
+# ndctl_76.1.orig.tar.gz through this project's build machine's proxy).
 # Exit status: 0 both passed, 77 the test skipped itself (no victim
 # namespace, no kmem), 1 otherwise. It prints which implementation failed.
 #
@@ -54,8 +58,8 @@ daxctl --version | grep -qx "$version" ||
 	echo "run-ndctl-test: warning: daxctl is $(daxctl --version), the test is $version's" >&2
 
 # ndctl's source package, once
-src=$(ls -d "$cache"/ndctl-"$version" 2>/dev/null)
-if [ ! -f "$src/test/daxctl-devices.sh" ]; then
+src=${MHP_NDCTL_SRC:-$cache/ndctl-$version}
+if [ -z "${MHP_NDCTL_SRC:-}" ] && [ ! -f "$src/test/daxctl-devices.sh" ]; then
 	if ! apt-get source --print-uris ndctl >/dev/null 2>&1; then
 		echo 'deb-src http://deb.debian.org/debian bookworm main' \
 			>/etc/apt/sources.list.d/mhp-ndctl-src.list
