@@ -24,7 +24,8 @@ set -eu
 
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev python3
 	libcxl-dev libdaxctl-dev libndctl-dev libkmod-dev libjson-c-dev libcmocka-dev
-	libiniparser-dev scdoc bash-completion clang libclang-rt-14-dev"
+	libiniparser-dev scdoc bash-completion clang libclang-rt-14-dev
+	python3-prometheus-client"
 vm_pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils
 	kmod ndctl daxctl jq"
 kernel_pkgs="linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache patch

@@ -25,6 +25,7 @@ int cmd_status(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_recover(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_boot(int argc, char **argv, struct mhp_ctx *ctx);
+int cmd_export(int argc, char **argv, struct mhp_ctx *ctx);
 
 /*
  * Resolve TARGET with mhp_resolve_target(); on failure print why as

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "builtin.h"
+#include "daxctl.h"
 
 struct cxlmem_global cxlmem_opts;
 
@@ -26,6 +27,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "live state of a region or DAX device against its applied plan" },
 	{ "recover", cmd_recover, "finish or roll back an interrupted online-region", true },
 	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax", true },
+	{ "export", cmd_export, "write metrics (prometheus) or a feature file (nfd) for fleet collectors" },
 	{ "boot", cmd_boot, "bring the devices named in /etc/cxlmem/cxlmem.conf online (systemd)", true },
 };
 
@@ -103,6 +105,8 @@ int main(int argc, char **argv)
 	struct mhp_ctx *ctx;
 	int c, rc, cmd_index;
 
+	if (strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "cxlmem-daxctl") == 0)
+		return cxlmem_daxctl_main(argc, argv);
 	/* '+': stop at the first non-option, the subcommand */
 	while ((c = getopt_long(argc, argv, "+vuVh", longopts, NULL)) != -1) {
 		switch (c) {
