@@ -103,7 +103,7 @@ grep -q "prometheus or nfd" "$tmp/err" || fail "--format csv: the formats are no
 # an interrupted run (a journal under the state directory, which the
 # library reads below the sysroot) is reported by both formats
 cp -r "$fixtures/hmem" "$tmp/root"
-mkdir -p "$tmp/root/state"
+mkdir -m 0700 "$tmp/root/state"	# the library trusts only a private state directory
 printf 'mhp-journal 1\npid 1\ndevice dax0.0\nop online\n' >"$tmp/root/state/journal"
 "$cxlmem" --sysroot "$tmp/root" export -f prometheus --state-dir /state \
 	-o "$tmp/journal.prom" 2>"$tmp/err" || fail "journal: export failed"
