@@ -161,6 +161,12 @@ MHP_EXPORT const char *mhp_get_sysroot(struct mhp_ctx *ctx)
 	return ctx->sysroot[0] ? ctx->sysroot : "/";
 }
 
+MHP_EXPORT void mhp_set_lock_wait(struct mhp_ctx *ctx, unsigned int ms)
+{
+	if (ctx)
+		ctx->lock_wait_ms = ms;
+}
+
 MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx)
 {
 	/* async-signal-safe: one store to a volatile sig_atomic_t */

@@ -20,6 +20,7 @@ struct mhp_ctx {
 	int state_fd;		/* the state directory while the run lock is held, else -1 */
 	char journal_device[32];
 	volatile sig_atomic_t cancel;	/* mhp_cancel(): stop the run */
+	unsigned int lock_wait_ms;	/* mhp_set_lock_wait(): 0 refuses at once */
 	struct mhp_apply_report report;	/* of the last mhp_apply() */
 	char last_error[512];
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -149,6 +150,29 @@ static int open_state_file(int dirfd, const char *name, int flags)
 	return fd;
 }
 
+/*
+ * Take the flock on @fd, polling for up to ctx->lock_wait_ms while another
+ * run holds it: units started together at boot queue instead of failing,
+ * yet a hung holder cannot block them forever. mhp_cancel() ends the wait.
+ * -1 with errno set, as flock().
+ */
+static int lock_with_wait(struct mhp_ctx *ctx, int fd)
+{
+	const struct timespec tick = { 0, 100 * 1000000L };
+	unsigned int waited = 0;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK || waited >= ctx->lock_wait_ms || ctx->cancel)
+			return -1;
+		if (waited == 0)
+			info(ctx, "waiting up to %u ms for the lock held by another run\n",
+			     ctx->lock_wait_ms);
+		nanosleep(&tick, NULL);
+		waited += 100;
+	}
+	return 0;
+}
+
 int mhp_lock(struct mhp_ctx *ctx, int *out)
 {
 	char path[MHP_PATH_MAX], pid[32];
@@ -168,7 +192,7 @@ int mhp_lock(struct mhp_ctx *ctx, int *out)
 		return mhp_fail(ctx, fd, "cannot open the lock file %s: %s%s", path,
 				strerror(-fd), fd == -ELOOP ? " (it is a symlink; remove it)" : "");
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (lock_with_wait(ctx, fd) < 0) {
 		rc = -errno;
 		close(dirfd);
 		n = pread(fd, pid, sizeof(pid) - 1, 0);
@@ -177,8 +201,9 @@ int mhp_lock(struct mhp_ctx *ctx, int *out)
 		close(fd);
 		if (rc == -EWOULDBLOCK)
 			return mhp_fail(ctx, -EBUSY,
-					"another cxlmem/libmhp run (pid %s) holds %s; wait for it to finish",
-					pid[0] ? pid : "unknown", path);
+					"another cxlmem/libmhp run (pid %s) holds %s%s; wait for it to finish (cxlmem --wait SECONDS queues behind it)",
+					pid[0] ? pid : "unknown", path,
+					ctx->lock_wait_ms ? " and kept it past the wait" : "");
 		return mhp_fail(ctx, rc, "cannot lock %s: %s", path, strerror(-rc));
 	}
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());

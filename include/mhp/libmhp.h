@@ -661,6 +661,13 @@ MHP_EXPORT const struct mhp_apply_report *mhp_get_apply_report(struct mhp_ctx *c
  * kill the process halfway.
  */
 MHP_EXPORT void mhp_cancel(struct mhp_ctx *ctx);
+/*
+ * How long a run that changes the system waits for the lock another run
+ * holds, in milliseconds, before failing with -EBUSY. 0 (the default)
+ * fails at once. Boot-time units set a bound so that several started
+ * together queue instead of failing on each other.
+ */
+MHP_EXPORT void mhp_set_lock_wait(struct mhp_ctx *ctx, unsigned int ms);
 
 /* Directory for the lock, the journal and applied plans (default /run/mhp). */
 MHP_EXPORT int mhp_set_state_dir(struct mhp_ctx *ctx, const char *dir);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -334,6 +335,49 @@ static void test_lock_held(void **state)
 	assert_int_equal(e.fk.writes, 0);
 	kill(pid, 9);
 	waitpid(pid, &status, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/*
+ * With a lock wait, a second run queues behind the first instead of
+ * failing (units started together at boot); past the bound it fails.
+ */
+static void test_lock_wait(void **state)
+{
+	struct mhp_plan *plan;
+	int pipefd[2], status;
+	struct env e;
+	pid_t pid;
+	char c;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct timespec hold = { 0, 400 * 1000000L };
+		int fd;
+
+		if (mhp_lock(e.ctx, &fd) < 0)
+			_exit(1);
+		(void)!write(pipefd[1], "x", 1);
+		nanosleep(&hold, NULL);
+		_exit(0);	/* exit drops the flock */
+	}
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	/* 100 ms is not enough for a holder that keeps it 400 ms */
+	mhp_set_lock_wait(e.ctx, 100);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EBUSY);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "past the wait"));
+	assert_int_equal(e.fk.writes, 0);
+	/* 20 s is: the run goes ahead once the holder is gone */
+	mhp_set_lock_wait(e.ctx, 20000);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(pipefd[0]);
 	close(pipefd[1]);
 	mhp_plan_unref(plan);
@@ -1034,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(test_pmem_consent),
 		cmocka_unit_test(test_stale_and_dry_run),
 		cmocka_unit_test(test_lock_held),
+		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_crash_and_recover),
 		cmocka_unit_test(test_recover_forward),
 		cmocka_unit_test(test_pmem_consent_ignores_plan_flag),

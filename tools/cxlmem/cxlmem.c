@@ -51,6 +51,7 @@ static void usage(FILE *out)
 		"  --sysroot DIR   read and write sysfs/procfs below DIR (a captured tree)\n"
 		"  -v, --verbose   more library logging (repeat for debug)\n"
 		"  -u, --human     human-readable sizes and tables\n"
+		"  --wait SECONDS  wait up to SECONDS for another run's lock (default: fail at once)\n"
 		"  -V, --version   print the version\n"
 		"\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -96,11 +97,13 @@ int main(int argc, char **argv)
 		{ "sysroot", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "human", no_argument, NULL, 'u' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sysroot = NULL;
+	unsigned int lock_wait_ms = 0;
 	const struct command *cmd;
 	struct mhp_ctx *ctx;
 	int c, rc, cmd_index;
@@ -118,6 +121,10 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			cxlmem_opts.human = true;
+			break;
+		case 'w':
+			if (cxlmem_parse_seconds("cxlmem", "--wait", optarg, &lock_wait_ms) < 0)
+				return 1;
 			break;
 		case 'V':
 			printf("%s\n", PACKAGE_VERSION);
@@ -165,6 +172,7 @@ int main(int argc, char **argv)
 			strerror(-rc));
 		return 1;
 	}
+	mhp_set_lock_wait(ctx, lock_wait_ms);
 	if (cxlmem_opts.verbose)
 		mhp_set_log_priority(ctx, cxlmem_opts.verbose > 1 ? LOG_DEBUG : LOG_INFO);
 	else if (!getenv("MHP_LOG"))
