@@ -58,8 +58,8 @@ int cxlmem_parse_size(const char *cmd, const char *opt, const char *s,
 void cxlmem_catch_signals(struct mhp_ctx *ctx);
 /* The signal that cancelled the run, or 0. */
 int cxlmem_cancelled(void);
-/* After a cancelled run: say so on stderr and return 1; else 0. */
-int cxlmem_report_cancel(const char *cmd);
+/* After a signal: the closing message, with what a cut short run leaves; 1 if one came. */
+int cxlmem_report_cancel(const char *cmd, const char *aftermath);
 
 struct json_object;
 struct mhp_plan;

@@ -153,7 +153,7 @@ static int run_recover(struct mhp_ctx *ctx, const char *cmd)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: recovery failed: %s\n", cmd, mhp_get_last_error(ctx));
-		cxlmem_report_cancel(cmd);
+		cxlmem_report_cancel(cmd, "the recovery stopped between steps and kept its journal; run 'cxlmem recover' again");
 		return 1;
 	}
 	fprintf(stderr, "%s: recovered\n", cmd);
@@ -328,7 +328,7 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 	json_print(json_object_array_length(out) == 1 ?
 		   json_object_get(json_object_array_get_idx(out, 0)) : json_object_get(out));
 	json_object_put(out);
-	if (cxlmem_report_cancel(cmd))
+	if (cxlmem_report_cancel(cmd, "a device whose onlining was cut short was rolled back to how it was found"))
 		return 1;
 	return failed ? 1 : 0;
 
@@ -497,7 +497,7 @@ int cmd_offline_region(int argc, char **argv, struct mhp_ctx *ctx)
 	json_print(json_object_array_length(out) == 1 ?
 		   json_object_get(json_object_array_get_idx(out, 0)) : json_object_get(out));
 	json_object_put(out);
-	if (cxlmem_report_cancel(cmd))
+	if (cxlmem_report_cancel(cmd, "a device whose offlining was cut short keeps kmem bound with the blocks still online; run offline-region again"))
 		return 1;
 	return status;
 bad:

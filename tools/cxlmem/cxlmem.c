@@ -91,6 +91,18 @@ static void strip_global_options(int *argc, char **argv, int from)
 	*argc = out;
 }
 
+/*
+ * A sysroot that resolves to "/" (say "/tmp/..", or a link to /) is the
+ * live system: a script that meant a captured tree must hear it before
+ * anything is written.
+ */
+static void warn_if_sysroot_is_live(struct mhp_ctx *ctx, const char *given)
+{
+	if (given && strcmp(given, "/") != 0 && mhp_is_live_system(ctx))
+		fprintf(stderr, "cxlmem: warning: the sysroot '%s' resolves to /: this acts on "
+			"the live system, not on a captured tree\n", given);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -186,6 +198,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	warn_if_sysroot_is_live(ctx, sysroot ? sysroot : getenv("MHP_SYSROOT"));
 	if (strcmp(cmd->name, "recover") != 0 && strcmp(cmd->name, "plan") != 0 &&
 	    mhp_journal_pending(ctx))
 		fprintf(stderr,

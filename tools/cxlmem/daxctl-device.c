@@ -561,7 +561,7 @@ static int run_action(struct dx_ctx *dx, enum dx_action action, const char *devi
 	if (rc < 0)
 		fprintf(stderr, "error %s: %s\n", failure[action], strerror(-rc));
 	fprintf(stderr, "%s %d device%s\n", done[action], processed, processed == 1 ? "" : "s");
-	if (cxlmem_report_cancel("cxlmem-daxctl"))
+	if (cxlmem_report_cancel("cxlmem-daxctl", "a device whose change was cut short was rolled back to how it was found"))
 		return -ECANCELED;
 	return rc;
 }

@@ -54,13 +54,20 @@ int cxlmem_cancelled(void)
 	return caught;
 }
 
-int cxlmem_report_cancel(const char *cmd)
+/*
+ * Say what a signal stopped. The library decides per device what a cut
+ * short run leaves (online: rolled back; offline: kmem stays bound with
+ * what stayed online), and each device's result above says which; here
+ * only what is true of every device: those not started were not touched.
+ */
+int cxlmem_report_cancel(const char *cmd, const char *aftermath)
 {
 	if (!caught)
 		return 0;
 	/* if stderr is gone (EPIPE) there is no one to tell */
-	fprintf(stderr, "%s: stopped by %s: the device being changed was rolled back "
-		"(see the messages above); run 'cxlmem status all' to check\n",
-		cmd, strsignal(caught));
+	fprintf(stderr, "%s: stopped by %s: devices not yet started were left as they "
+		"were; %s. Each device's result above says what happened to it; "
+		"'cxlmem status all' shows the state now\n",
+		cmd, strsignal(caught), aftermath);
 	return 1;
 }
