@@ -195,6 +195,9 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 	st->prev_knob = -1;
 	mhp_state_path(ctx, path, sizeof(path), "journal");
 	text = mhp_state_read(ctx, "journal");
+	if (!text && errno == EINVAL)
+		return mhp_fail(ctx, -EINVAL,
+				"%s is not a regular file, so not a libmhp journal; remove it", path);
 	if (!text)
 		return errno == ENOENT || errno == EACCES ? -errno :
 			mhp_fail(ctx, -errno, "cannot read the journal %s: %s", path,

@@ -259,6 +259,7 @@ char *mhp_state_read(struct mhp_ctx *ctx, const char *name)
 {
 	size_t cap = 4096, len = 0;
 	int dirfd, fd, e;
+	struct stat st;
 	char *buf, *n;
 	ssize_t r;
 
@@ -267,11 +268,17 @@ char *mhp_state_read(struct mhp_ctx *ctx, const char *name)
 		errno = -dirfd;
 		return NULL;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang the caller */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	e = errno;
 	close(dirfd);
 	if (fd < 0) {
 		errno = e;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;	/* not a file libmhp wrote */
 		return NULL;
 	}
 	buf = malloc(cap);

@@ -1302,6 +1302,25 @@ static void test_review_unreadable_zone_refused(void **state)
 	env_free(&e);
 }
 
+/* Review: a FIFO named journal must not hang recovery (or status). */
+static void test_review_fifo_journal(void **state)
+{
+	char p[512];
+	struct env e;
+
+	env_init(&e);
+	write_journal(e.root, "");
+	snprintf(p, sizeof(p), "%s/run/mhp/journal", e.root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	alarm(10);	/* before the fix this open blocked for ever */
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "not a regular file"));
+	assert_null(mhp_journal_pending(e.ctx));
+	alarm(0);
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1340,6 +1359,7 @@ int main(void)
 		cmocka_unit_test(test_review_roll_forward_wrong_knob),
 		cmocka_unit_test(test_review_unknown_provenance_consent),
 		cmocka_unit_test(test_review_unreadable_zone_refused),
+		cmocka_unit_test(test_review_fifo_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
