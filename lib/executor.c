@@ -1612,6 +1612,28 @@ static int roll_forward(struct run *r, const struct mhp_plan *plan,
 	return rc;
 }
 
+/*
+ * A journal written before the last reboot describes sysfs state that is
+ * gone: acting on it would "restore" a device that has nothing to do
+ * with it. It is discarded, saying so. Journals without a boot id (older
+ * ones) and trees without one ("unknown") are not checked.
+ */
+static bool journal_from_earlier_boot(struct run *r, const struct mhp_journal_state *st)
+{
+	char now[40], path[MHP_PATH_MAX];
+
+	if (!st->boot_id[0] || strcmp(st->boot_id, "unknown") == 0)
+		return false;
+	mhp_journal_boot_id(r->ctx, now, sizeof(now));
+	if (strcmp(now, "unknown") == 0 || strcmp(now, st->boot_id) == 0)
+		return false;
+	mhp_state_path(r->ctx, path, sizeof(path), "journal");
+	emit(r, MHP_EVENT_WARNING, 0, MHP_ZONE_NONE, 0,
+	     "discarding %s: it was written in an earlier boot (%s, this is %s), so nothing it records about %s is true any more; check the device with 'cxlmem status'",
+	     path, st->boot_id, now, st->device[0] ? st->device : "its device");
+	return true;
+}
+
 MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 {
 	struct run r = { .ctx = ctx, .fn = fn, .userdata = userdata };
@@ -1636,6 +1658,10 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 	if (rc < 0)
 		goto out;
 	r.device = st.device;
+	if (journal_from_earlier_boot(&r, &st)) {
+		mhp_journal_remove(ctx);
+		goto out;
+	}
 	rc = validate_journal(ctx, &st, &dev);
 	if (rc < 0)
 		goto out;

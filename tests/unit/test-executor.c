@@ -1321,6 +1321,73 @@ static void test_review_fifo_journal(void **state)
 	env_free(&e);
 }
 
+/*
+ * Review: a journal from an earlier boot is discarded with a warning,
+ * not acted on (here it would re-online blocks of a device now offline).
+ */
+static void test_review_journal_other_boot(void **state)
+{
+	struct events ev = { 0 };
+	char text[2048];
+	struct env e;
+	size_t n;
+	int i;
+
+	env_init_612(&e);
+	sr_file(e.root, "/proc/sys/kernel/random/boot_id", "11111111-2222-3333-4444-555555555555\n");
+	n = (size_t)snprintf(text, sizeof(text),
+			     "mhp-journal 1\npid 1\nboot-id 99999999-2222-3333-4444-555555555555\n"
+			     "device dax0.0\nop online\nprev-driver kmem\nprev-knob 0\n"
+			     "prev-auto-online online\nrange 32 40\n");
+	for (i = 32; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "prev-block %d offline none\n", i);
+	snprintf(text + n, sizeof(text) - n, "prev-end\n");
+	write_journal(e.root, text);
+	e.fk.writes = 0;
+	assert_true(mhp_recover(e.ctx, count, &ev) >= 0);
+	assert_int_equal(e.fk.writes, 0);
+	assert_int_equal(ev.warning, 1);
+	assert_false(journal_exists(e.root));
+	assert_all(&e.fk, "online", "Normal");
+	env_free(&e);
+}
+
+/* The journal records this boot's id, and the same boot's is acted on. */
+static void test_review_journal_same_boot(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	int status;
+	pid_t pid;
+
+	env_init(&e);
+	sr_file(e.root, "/proc/sys/kernel/random/boot_id", "11111111-2222-3333-4444-555555555555\n");
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	pid = fork();
+	if (pid == 0) {
+		e.fk.crash_after_online = 3;
+		mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	mhp_plan_unref(plan);
+	{
+		const char *text;
+		char p[512];
+
+		snprintf(p, sizeof(p), "/run/mhp/journal");
+		text = sr_read(e.root, p);
+		assert_non_null(text);
+		assert_non_null(strstr(text, "\nboot-id 11111111-2222-3333-4444-555555555555\n"));
+	}
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), 0);
+	assert_string_equal(e.fk.driver, "device_dax");
+	assert_false(journal_exists(e.root));
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1360,6 +1427,8 @@ int main(void)
 		cmocka_unit_test(test_review_unknown_provenance_consent),
 		cmocka_unit_test(test_review_unreadable_zone_refused),
 		cmocka_unit_test(test_review_fifo_journal),
+		cmocka_unit_test(test_review_journal_other_boot),
+		cmocka_unit_test(test_review_journal_same_boot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
