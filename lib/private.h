@@ -350,7 +350,7 @@ void mhp_platform_free_cached(struct mhp_ctx *ctx);
 /* ---- lock and journal (journal.c) ---- */
 
 /*
- * One run at a time: an flock on <state>/lock holding the owner's pid.
+ * One run at a time: an OFD lock (fcntl) on <state>/lock holding the owner's pid.
  * -EBUSY (with the holder's pid in the error) when another run holds it.
  */
 int mhp_lock(struct mhp_ctx *ctx, int *fd);

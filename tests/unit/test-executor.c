@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The executor against a fake kernel: apply, rollback, offline, recover. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -365,7 +366,7 @@ static void test_lock_wait(void **state)
 			_exit(1);
 		(void)!write(pipefd[1], "x", 1);
 		nanosleep(&hold, NULL);
-		_exit(0);	/* exit drops the flock */
+		_exit(0);	/* exit drops the lock */
 	}
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
 	/* 100 ms is not enough for a holder that keeps it 400 ms */
@@ -1388,6 +1389,64 @@ static void test_review_journal_same_boot(void **state)
 	env_free(&e);
 }
 
+/*
+ * Review: the run lock is an OFD lock, so a probe can test it without
+ * taking it: another open of the lock file sees the holder's write lock.
+ */
+static void test_review_lock_is_ofd(void **state)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char p[512];
+	struct env e;
+	int fd, other;
+
+	env_init(&e);
+	assert_int_equal(mhp_lock(e.ctx, &fd), 0);
+	snprintf(p, sizeof(p), "%s/run/mhp/lock", e.root);
+	other = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(other >= 0);
+	assert_int_equal(fcntl(other, F_OFD_GETLK, &fl), 0);
+	assert_int_equal(fl.l_type, F_WRLCK);
+	close(other);
+	assert_int_equal(mhp_lock_held_by_other(e.ctx), 1);
+	mhp_unlock(e.ctx, fd);
+	assert_int_equal(mhp_lock_held_by_other(e.ctx), 0);
+	env_free(&e);
+}
+
+/*
+ * Review: a status probe (mhp_journal_pending) running alongside must
+ * never make a run without --wait fail to lock. Before the fix the probe
+ * held LOCK_SH for a moment and some of these locks failed with EBUSY.
+ */
+static void test_review_probe_does_not_block(void **state)
+{
+	int status, fd, i, failed = 0;
+	struct env e;
+	pid_t pid;
+
+	env_init(&e);
+	assert_int_equal(mhp_lock(e.ctx, &fd), 0);
+	mhp_unlock(e.ctx, fd);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 20000; i++)
+			mhp_lock_held_by_other(e.ctx);
+		_exit(0);
+	}
+	for (i = 0; i < 2000; i++) {
+		if (mhp_lock(e.ctx, &fd) < 0) {
+			failed++;
+			continue;
+		}
+		mhp_unlock(e.ctx, fd);
+	}
+	kill(pid, 9);
+	waitpid(pid, &status, 0);
+	assert_int_equal(failed, 0);
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1429,6 +1488,8 @@ int main(void)
 		cmocka_unit_test(test_review_fifo_journal),
 		cmocka_unit_test(test_review_journal_other_boot),
 		cmocka_unit_test(test_review_journal_same_boot),
+		cmocka_unit_test(test_review_lock_is_ofd),
+		cmocka_unit_test(test_review_probe_does_not_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
