@@ -319,7 +319,12 @@ static int dev_block_range(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	mhp_platform_unref(p);
 	if (!bs)
 		return mhp_fail(ctx, -EINVAL, "the memory block size is unknown");
-	return mhp_dax_dev_block_range(dev, bs, first, end);
+	rc = mhp_dax_dev_block_range(dev, bs, first, end);
+	if (rc == -EOPNOTSUPP)
+		return mhp_fail(ctx, rc,
+				"%s consists of more than one physical range (it has mapping1); libmhp handles single-range dax devices only, since acting on the span from the first range's start would touch the memory between the ranges. Nothing was changed; use daxctl for this device",
+				mhp_dax_dev_get_name(dev));
+	return rc;
 }
 
 /* pgmigrate_success of /proc/vmstat in bytes, or UINT64_MAX. */

@@ -1447,6 +1447,28 @@ static void test_review_probe_does_not_block(void **state)
 	env_free(&e);
 }
 
+/*
+ * Review: a dax device of several ranges (mapping0, mapping1) is refused
+ * before any write, instead of acting on the span and its neighbours.
+ */
+static void test_review_multi_range_refused(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	sr_file(e.root, DEVDIR "/mapping0/start", "0x100000000\n");
+	sr_file(e.root, DEVDIR "/mapping1/start", "0x180000000\n");
+	e.fk.writes = 0;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EOPNOTSUPP);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "more than one physical range"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1490,6 +1512,7 @@ int main(void)
 		cmocka_unit_test(test_review_journal_same_boot),
 		cmocka_unit_test(test_review_lock_is_ofd),
 		cmocka_unit_test(test_review_probe_does_not_block),
+		cmocka_unit_test(test_review_multi_range_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
