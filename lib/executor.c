@@ -1423,6 +1423,7 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 			   mhp_event_fn fn, void *userdata)
 {
 	struct run r = { .ctx = ctx, .device = device, .fn = fn, .userdata = userdata };
+	struct mhp_journal_block now;
 	struct mhp_dax_dev *dev;
 	uint64_t first, end, idx, deadline, failed = 0;
 	int lock = -1, rc;
@@ -1451,7 +1452,7 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 		goto out;
 	}
 	for (idx = first; idx < end; idx++)
-		if (block_now(ctx, idx).state == MHP_BLOCK_ONLINE)
+		if (block_now(ctx, idx).state != MHP_BLOCK_OFFLINE)
 			r.total++;
 	mhp_clear_error(ctx);
 	deadline = now_ms() + (timeout_ms ? timeout_ms : 120000);
@@ -1464,7 +1465,16 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 				      (unsigned long long)r.done, (unsigned long long)r.total, device);
 			goto out;
 		}
-		if (block_now(ctx, idx).state != MHP_BLOCK_ONLINE)
+		now = block_now(ctx, idx);
+		if (now.state == MHP_BLOCK_UNKNOWN) {
+			/* unreadable or going offline: not known to be offline */
+			emit(&r, MHP_EVENT_BLOCK_FAILED, idx, MHP_ZONE_NONE, -EIO,
+			     "the state of block %llu cannot be read (or it is still going offline)",
+			     (unsigned long long)idx);
+			failed++;
+			continue;
+		}
+		if (now.state != MHP_BLOCK_ONLINE)
 			continue;
 		if (offline_block(&r, idx, retries ? retries : 10, deadline) < 0)
 			failed++;
@@ -1477,18 +1487,20 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 	}
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
 	rc = driver_detach(ctx, dev, "kmem");
+	if (rc < 0)
+		goto out_invalidate;
 	/* the plan no longer describes the device */
-	if (rc == 0)
-		mhp_state_forget_applied(ctx, device);
-	if (rc == 0 && to == MHP_OFFLINE_TO_DEVDAX)
+	mhp_state_forget_applied(ctx, device);
+	if (to == MHP_OFFLINE_TO_DEVDAX)
 		rc = rebind_device_dax(&r, dev);
-	if (rc < 0 && to == MHP_OFFLINE_TO_DEVDAX) {
+	if (rc < 0) {
 		char why[512];
 
 		snprintf(why, sizeof(why), "%s", ctx->last_error);
 		rc = mhp_fail(ctx, rc, "%s is offline and unbound from kmem, but binding device_dax failed: %s",
 			      device, why);
 	}
+out_invalidate:
 	mhp_blocks_invalidate(ctx);
 out:
 	ctx->cancel = 0;

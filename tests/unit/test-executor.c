@@ -1469,6 +1469,29 @@ static void test_review_multi_range_refused(void **state)
 	env_free(&e);
 }
 
+/*
+ * Review: offline-region with a block stuck going-offline: kmem stays
+ * bound, and the error does not claim the device was unbound.
+ */
+static void test_review_offline_unknown_block(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	mhp_plan_unref(plan);
+	sr_file(e.root, "/sys/devices/system/memory/memory35/state", "going-offline\n");
+	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL),
+			 -EBUSY);
+	assert_null(strstr(mhp_get_last_error(e.ctx), "unbound from kmem"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "kmem stays bound"));
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_false(e.fk.leaked);
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1513,6 +1536,7 @@ int main(void)
 		cmocka_unit_test(test_review_lock_is_ofd),
 		cmocka_unit_test(test_review_probe_does_not_block),
 		cmocka_unit_test(test_review_multi_range_refused),
+		cmocka_unit_test(test_review_offline_unknown_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
