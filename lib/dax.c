@@ -396,12 +396,18 @@ MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d)
  * The memory blocks [first, end) kmem makes of @d: its range trimmed
  * inward to whole blocks of @block_size. The one place this is computed.
  * -ENXIO when the range is unknown (resource is readable by root only).
+ * -EOPNOTSUPP, nothing recorded, when the device has more than one
+ * physical range (mapping1 exists, e.g. a dynamic CXL dax region):
+ * resource is the first range's start and size the sum, so the span
+ * would take in whatever lies between the ranges.
  */
 int mhp_dax_dev_block_range(const struct mhp_dax_dev *d, uint64_t block_size,
 			    uint64_t *first, uint64_t *end)
 {
 	if (d->resource == UINT64_MAX || !block_size)
 		return -ENXIO;
+	if (mhp_exists(d->ctx, "/sys/bus/dax/devices/%s/mapping1", d->name))
+		return -EOPNOTSUPP;
 	*first = DIV_ROUND_UP(d->resource, block_size);
 	*end = (d->resource + d->size) / block_size;
 	if (*end < *first)

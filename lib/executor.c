@@ -32,6 +32,8 @@ struct run {
 	bool convert;			/* kmem bound with the wrong knob: rebind */
 	bool rebind;			/* kmem will be (re)bound */
 	bool shape_differs;		/* online blocks differ from the plan */
+	/* rollback only: blocks that must go offline stayed online */
+	bool rollback_stuck;
 };
 
 static void emit(struct run *r, enum mhp_event_type type, uint64_t block,
@@ -120,16 +122,28 @@ static int block_refresh(struct mhp_ctx *ctx, uint64_t idx, struct mhp_block **b
 	return rc < 0 ? rc : mhp_block_refresh(*b);
 }
 
-/* State and zone of block @idx now; absent blocks read as offline. */
+/*
+ * State and zone of block @idx now: online, offline (absent blocks too:
+ * kmem removed them), or unknown (unreadable, going-offline). Callers
+ * treat unknown as "may be online": never a reason to unbind kmem.
+ */
 static struct mhp_journal_block block_now(struct mhp_ctx *ctx, uint64_t idx)
 {
 	struct mhp_journal_block now = { MHP_BLOCK_OFFLINE, MHP_ZONE_NONE, true };
 	struct mhp_block *b;
+	int rc = block_refresh(ctx, idx, &b);
 
-	if (block_refresh(ctx, idx, &b) == 0 && mhp_block_get_state(b) == MHP_BLOCK_ONLINE) {
-		now.state = MHP_BLOCK_ONLINE;
-		now.zone = mhp_block_get_zone(b);
+	if (rc == -ENOENT)
+		return now;
+	if (rc < 0) {
+		now.state = MHP_BLOCK_UNKNOWN;
+		return now;
 	}
+	now.state = mhp_block_get_state(b);
+	if (now.state == MHP_BLOCK_ONLINE)
+		now.zone = mhp_block_get_zone(b);
+	else if (now.state != MHP_BLOCK_OFFLINE)
+		now.state = MHP_BLOCK_UNKNOWN;
 	return now;
 }
 
@@ -198,11 +212,51 @@ static int ensure_kmem(struct mhp_ctx *ctx)
  * device_dax/bind answers ENODEV until device_dax/new_id has named the
  * device; on 6.1 device_dax matches everything and kmem needs the id.
  */
+static int dev_block_range(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
+			   uint64_t *first, uint64_t *end);
+
+/*
+ * The one check before every kmem unbind (apply, rollback, recovery,
+ * offline): unbinding while a block is online leaks the range until
+ * reboot, so every block of the device is read again now, and kmem is
+ * let go only if all of them read offline (or are gone). Whatever the
+ * caller believes or a journal says does not count here.
+ */
+static int check_range_offline(struct mhp_ctx *ctx, struct mhp_dax_dev *dev)
+{
+	const char *name = mhp_dax_dev_get_name(dev);
+	uint64_t first, end, idx;
+	int rc;
+
+	rc = dev_block_range(ctx, dev, &first, &end);
+	if (rc < 0)
+		return mhp_fail(ctx, rc, "cannot tell which memory blocks kmem made of %s, so kmem stays bound (unbinding with a block online would leak the range until reboot)",
+				name);
+	mhp_blocks_invalidate(ctx);
+	for (idx = first; idx < end; idx++) {
+		struct mhp_journal_block now = block_now(ctx, idx);
+
+		if (now.state != MHP_BLOCK_OFFLINE)
+			return mhp_fail(ctx, -EBUSY,
+					"memory block %llu of %s is %s, so kmem stays bound (unbinding it now would leak the range until reboot); offline the block, then retry",
+					(unsigned long long)idx, name,
+					now.state == MHP_BLOCK_ONLINE ? "online" :
+					"in an unknown state (unreadable or going offline)");
+	}
+	mhp_clear_error(ctx);
+	return 0;
+}
+
 static int driver_detach(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, const char *driver)
 {
 	const char *name = mhp_dax_dev_get_name(dev);
 	int rc;
 
+	if (strcmp(driver, "kmem") == 0) {
+		rc = check_range_offline(ctx, dev);
+		if (rc < 0)
+			return rc;
+	}
 	/* the live system: libdaxctl does this step right, so let it */
 	rc = mhp_dax_dev_disable(dev);
 	if (rc != -EOPNOTSUPP)
@@ -265,7 +319,12 @@ static int dev_block_range(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 	mhp_platform_unref(p);
 	if (!bs)
 		return mhp_fail(ctx, -EINVAL, "the memory block size is unknown");
-	return mhp_dax_dev_block_range(dev, bs, first, end);
+	rc = mhp_dax_dev_block_range(dev, bs, first, end);
+	if (rc == -EOPNOTSUPP)
+		return mhp_fail(ctx, rc,
+				"%s consists of more than one physical range (it has mapping1); libmhp handles single-range dax devices only, since acting on the span from the first range's start would touch the memory between the ranges. Nothing was changed; use daxctl for this device",
+				mhp_dax_dev_get_name(dev));
+	return rc;
 }
 
 /* pgmigrate_success of /proc/vmstat in bytes, or UINT64_MAX. */
@@ -351,8 +410,16 @@ static void restore_offline_extra(struct run *r, const struct mhp_journal_state 
 	for (idx = st->end; idx-- > st->first;) {
 		struct mhp_journal_block was = block_before(st, idx), now = block_now(r->ctx, idx);
 
-		if (!was.recorded || now.state != MHP_BLOCK_ONLINE ||
-		    (!all && same_block_state(was, now)))
+		if (!was.recorded)
+			continue;
+		if (now.state == MHP_BLOCK_UNKNOWN) {
+			/* it may be online: counts as one that stays online */
+			res->offline_failed++;
+			restore_failed(res, -EIO, "the state of block %llu cannot be read",
+				       (unsigned long long)idx);
+			continue;
+		}
+		if (now.state != MHP_BLOCK_ONLINE || (!all && same_block_state(was, now)))
 			continue;
 		emit(r, MHP_EVENT_ROLLBACK, idx, now.zone, 0, "offlining memory block %llu",
 		     (unsigned long long)idx);
@@ -403,7 +470,9 @@ static void restore_driver(struct run *r, struct mhp_dax_dev *dev,
 			return;
 		}
 	}
-	if (st->prev_knob >= 0 && mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_NONE &&
+	/* the knob is writable unless kmem holds the device (device_dax may) */
+	if (st->prev_knob >= 0 && mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_KMEM &&
+	    mhp_dax_dev_get_memmap_on_memory(dev) >= 0 &&
 	    mhp_dax_dev_get_memmap_on_memory(dev) != st->prev_knob) {
 		snprintf(what, sizeof(what), "memmap_on_memory=%d", st->prev_knob);
 		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/memmap_on_memory", r->device);
@@ -470,6 +539,37 @@ static uint64_t count_mismatched(struct mhp_ctx *ctx, const struct mhp_journal_s
 	return n;
 }
 
+static const char *driver_word(enum mhp_dax_driver drv)
+{
+	return drv == MHP_DAX_DRIVER_NONE ? "" : mhp_dax_driver_name(drv);
+}
+
+/* "As before" is a claim about the driver, knob and policy too, not only blocks. */
+static void check_as_found(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
+			   const struct mhp_journal_state *st, struct restore *res)
+{
+	const char *drv;
+	char now[32] = "";
+	int knob;
+
+	mhp_dax_dev_refresh(dev);
+	drv = driver_word(mhp_dax_dev_get_driver(dev));
+	knob = mhp_dax_dev_get_memmap_on_memory(dev);
+	if (strcmp(drv, st->prev_driver) != 0)
+		restore_failed(res, -EIO, "%s is bound to %s, it was found on %s",
+			       st->device, drv[0] ? drv : "no driver",
+			       st->prev_driver[0] ? st->prev_driver : "no driver");
+	else if (st->prev_knob >= 0 && knob != st->prev_knob)
+		restore_failed(res, -EIO, "memmap_on_memory of %s is %d, it was found %d",
+			       st->device, knob, st->prev_knob);
+	else if (st->prev_auto_online[0] &&
+		 (mhp_read_attr(ctx, now, sizeof(now),
+				"/sys/devices/system/memory/auto_online_blocks") < 0 ||
+		  strcmp(now, st->prev_auto_online) != 0))
+		restore_failed(res, -EIO, "auto_online_blocks is %s, it was found %s",
+			       now[0] ? now : "unreadable", st->prev_auto_online);
+}
+
 /*
  * Put the device back as the journal found it: every block in the state
  * and zone it had, the same driver, knob and auto_online_blocks. Blocks
@@ -508,11 +608,14 @@ static int rollback(struct run *r, struct mhp_dax_dev *dev, const struct mhp_jou
 		restore_write(r, &res, st->prev_auto_online, what,
 			      "/sys/devices/system/memory/auto_online_blocks");
 	}
+	r->rollback_stuck = res.offline_failed != 0;
 	res.mismatched = count_mismatched(ctx, st);
 	ctx->report.blocks_restored = res.restored;
 	if (res.rc == 0 && res.mismatched)
 		restore_failed(&res, -EIO, "%llu block(s) are not in the state they had",
 			       (unsigned long long)res.mismatched);
+	if (res.rc == 0)
+		check_as_found(ctx, dev, st, &res);
 	if (res.rc < 0)
 		return mhp_fail(ctx, res.rc, "restored %llu block(s), but %s",
 				(unsigned long long)res.restored, res.what);
@@ -623,6 +726,15 @@ static int find_device(struct run *r)
 
 		if (rep->found_driver == MHP_DAX_DRIVER_KMEM)
 			now = block_now(r->ctx, idx);
+		/* the journal and a rollback need each block's state and zone */
+		if (now.state == MHP_BLOCK_UNKNOWN)
+			return mhp_fail(r->ctx, -EIO,
+					"the state of memory block %llu of %s cannot be read (or it is going offline); nothing was changed, retry when it has settled",
+					(unsigned long long)idx, r->device);
+		if (now.state == MHP_BLOCK_ONLINE && now.zone == MHP_ZONE_NONE)
+			return mhp_fail(r->ctx, -EIO,
+					"memory block %llu of %s is online in a zone that cannot be read (valid_zones); nothing was changed, since a rollback could not restore it",
+					(unsigned long long)idx, r->device);
 		r->st.prev_blocks[idx - r->first] = now;
 		if (now.state != MHP_BLOCK_ONLINE)
 			continue;
@@ -663,12 +775,19 @@ static bool already_applied(struct run *r)
 	return true;
 }
 
+/*
+ * Only memory positively known to be volatile goes without consent: a
+ * Soft Reserved (hmem) range or a CXL RAM region. Anything else, a
+ * provenance libmhp cannot tell included, may be pmem holding data.
+ */
 static bool may_hold_data(const struct mhp_plan *plan, struct mhp_dax_dev *dev)
 {
+	enum mhp_provenance prov = mhp_dax_dev_get_provenance(dev);
+
 	/* the live device decides; a plan file may say anything */
-	return mhp_dax_dev_is_persistent(dev) ||
-	       mhp_dax_dev_get_provenance(dev) == MHP_PROV_CXL_PMEM ||
-	       mhp_dax_dev_get_provenance(dev) == MHP_PROV_NVDIMM || plan->input.persistent;
+	if (mhp_dax_dev_is_persistent(dev) || plan->input.persistent)
+		return true;
+	return prov != MHP_PROV_HMEM && prov != MHP_PROV_CXL_REGION;
 }
 
 /* Refuse before anything is written: stale plan, consent, drivers, agents. */
@@ -687,7 +806,7 @@ static int preflight(struct run *r)
 		return rc;
 	if (may_hold_data(plan, r->dev) && !(r->flags & MHP_APPLY_DESTROY_DATA))
 		return mhp_fail(ctx, -EPERM,
-				"%s is persistent memory (%s) and may hold data; converting it to system RAM destroys that data. Re-run with --force-destroy-data if that is intended",
+				"%s may be persistent memory holding data (provenance: %s; only hmem and CXL RAM regions count as volatile); converting it to system RAM destroys that data. Re-run with --force-destroy-data if that is intended",
 				name, mhp_provenance_name(mhp_dax_dev_get_provenance(r->dev)));
 	if (plan->nr_blocks == 0)
 		return mhp_fail(ctx, -EINVAL,
@@ -701,6 +820,12 @@ static int preflight(struct run *r)
 		return rc;
 	if (already_applied(r))
 		return MHP_NOTHING_TO_DO;
+	/* before any change: a missing kmem must not strand a changed knob */
+	if ((drv != MHP_DAX_DRIVER_KMEM || r->convert) && !(r->flags & MHP_APPLY_DRY_RUN)) {
+		rc = ensure_kmem(ctx);
+		if (rc < 0)
+			return rc;
+	}
 	if (r->shape_differs && (r->flags & MHP_APPLY_NO_CONVERT))
 		return mhp_fail(ctx, -EBUSY,
 				"%s is already online in another shape than planned (%llu block(s) online: %llu normal, %llu movable; memmap_on_memory=%d, the plan wants %d); refusing to convert it with --no-convert, nothing was changed",
@@ -905,9 +1030,6 @@ static int step_bind(struct run *r)
 
 	if (mhp_dax_dev_get_driver(r->dev) == MHP_DAX_DRIVER_KMEM)
 		return 0;
-	rc = ensure_kmem(ctx);
-	if (rc < 0)
-		return rc;
 	if (mhp_dax_dev_get_driver(r->dev) == MHP_DAX_DRIVER_DEVICE_DAX) {
 		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding device_dax");
 		r->st.unbound = true;
@@ -1301,6 +1423,7 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 			   mhp_event_fn fn, void *userdata)
 {
 	struct run r = { .ctx = ctx, .device = device, .fn = fn, .userdata = userdata };
+	struct mhp_journal_block now;
 	struct mhp_dax_dev *dev;
 	uint64_t first, end, idx, deadline, failed = 0;
 	int lock = -1, rc;
@@ -1329,7 +1452,7 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 		goto out;
 	}
 	for (idx = first; idx < end; idx++)
-		if (block_now(ctx, idx).state == MHP_BLOCK_ONLINE)
+		if (block_now(ctx, idx).state != MHP_BLOCK_OFFLINE)
 			r.total++;
 	mhp_clear_error(ctx);
 	deadline = now_ms() + (timeout_ms ? timeout_ms : 120000);
@@ -1342,7 +1465,16 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 				      (unsigned long long)r.done, (unsigned long long)r.total, device);
 			goto out;
 		}
-		if (block_now(ctx, idx).state != MHP_BLOCK_ONLINE)
+		now = block_now(ctx, idx);
+		if (now.state == MHP_BLOCK_UNKNOWN) {
+			/* unreadable or going offline: not known to be offline */
+			emit(&r, MHP_EVENT_BLOCK_FAILED, idx, MHP_ZONE_NONE, -EIO,
+			     "the state of block %llu cannot be read (or it is still going offline)",
+			     (unsigned long long)idx);
+			failed++;
+			continue;
+		}
+		if (now.state != MHP_BLOCK_ONLINE)
 			continue;
 		if (offline_block(&r, idx, retries ? retries : 10, deadline) < 0)
 			failed++;
@@ -1355,18 +1487,20 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 	}
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
 	rc = driver_detach(ctx, dev, "kmem");
+	if (rc < 0)
+		goto out_invalidate;
 	/* the plan no longer describes the device */
-	if (rc == 0)
-		mhp_state_forget_applied(ctx, device);
-	if (rc == 0 && to == MHP_OFFLINE_TO_DEVDAX)
+	mhp_state_forget_applied(ctx, device);
+	if (to == MHP_OFFLINE_TO_DEVDAX)
 		rc = rebind_device_dax(&r, dev);
-	if (rc < 0 && to == MHP_OFFLINE_TO_DEVDAX) {
+	if (rc < 0) {
 		char why[512];
 
 		snprintf(why, sizeof(why), "%s", ctx->last_error);
 		rc = mhp_fail(ctx, rc, "%s is offline and unbound from kmem, but binding device_dax failed: %s",
 			      device, why);
 	}
+out_invalidate:
 	mhp_blocks_invalidate(ctx);
 out:
 	ctx->cancel = 0;
@@ -1383,7 +1517,7 @@ out:
 static int validate_journal(struct mhp_ctx *ctx, const struct mhp_journal_state *st,
 			    struct mhp_dax_dev **dev)
 {
-	uint64_t first, end;
+	uint64_t first, end, idx;
 	int rc;
 
 #define BAD(fmt, ...) mhp_fail(ctx, -EINVAL, "the journal of %s cannot be trusted: " fmt "; move %s/journal away and check the device by hand", \
@@ -1413,6 +1547,18 @@ static int validate_journal(struct mhp_ctx *ctx, const struct mhp_journal_state 
 		return BAD("its blocks %llu-%llu are not %s's blocks %llu-%llu",
 			   (unsigned long long)st->first, (unsigned long long)st->end - 1,
 			   st->device, (unsigned long long)first, (unsigned long long)end - 1);
+	/* prev-end promises a record for every block; rollback acts on each */
+	for (idx = first; idx < end; idx++) {
+		const struct mhp_journal_block *b = &st->prev_blocks[idx - first];
+
+		if (!b->recorded)
+			return BAD("prev-end follows no record of block %llu", (unsigned long long)idx);
+		/* without kmem there are no blocks to be online */
+		if (strcmp(st->prev_driver, "kmem") != 0 && b->state != MHP_BLOCK_OFFLINE)
+			return BAD("block %llu is recorded online, but the device was found on %s",
+				   (unsigned long long)idx,
+				   st->prev_driver[0] ? st->prev_driver : "no driver");
+	}
 #undef BAD
 	return 0;
 }
@@ -1434,6 +1580,28 @@ static struct mhp_plan *journal_plan(struct run *r, struct mhp_dax_dev *dev)
 		return NULL;
 	}
 	return plan;
+}
+
+/*
+ * Finishing the plan is the way out only when the rollback stopped at
+ * blocks that would not go offline (so kmem had to stay bound), and
+ * kmem holds the device with the knob the plan wants: then onlining the
+ * plan's blocks completes it. After any other failure (a driver or
+ * policy write, a knob the plan did not want) it would build something
+ * neither as found nor as planned, so the journal stays for a retry.
+ */
+static bool may_roll_forward(struct run *r, const struct mhp_plan *plan,
+			     struct mhp_dax_dev *dev)
+{
+	int knob;
+
+	if (!plan || !plan->nr_blocks || !r->rollback_stuck)
+		return false;
+	mhp_dax_dev_refresh(dev);
+	knob = mhp_dax_dev_get_memmap_on_memory(dev);
+	/* no knob (6.1's kmem): the module parameter the plan checked decides */
+	return mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_KMEM &&
+	       (knob < 0 || knob == (plan->memmap_on_device ? 1 : 0));
 }
 
 static int roll_forward(struct run *r, const struct mhp_plan *plan,
@@ -1461,6 +1629,28 @@ static int roll_forward(struct run *r, const struct mhp_plan *plan,
 	return rc;
 }
 
+/*
+ * A journal written before the last reboot describes sysfs state that is
+ * gone: acting on it would "restore" a device that has nothing to do
+ * with it. It is discarded, saying so. Journals without a boot id (older
+ * ones) and trees without one ("unknown") are not checked.
+ */
+static bool journal_from_earlier_boot(struct run *r, const struct mhp_journal_state *st)
+{
+	char now[40], path[MHP_PATH_MAX];
+
+	if (!st->boot_id[0] || strcmp(st->boot_id, "unknown") == 0)
+		return false;
+	mhp_journal_boot_id(r->ctx, now, sizeof(now));
+	if (strcmp(now, "unknown") == 0 || strcmp(now, st->boot_id) == 0)
+		return false;
+	mhp_state_path(r->ctx, path, sizeof(path), "journal");
+	emit(r, MHP_EVENT_WARNING, 0, MHP_ZONE_NONE, 0,
+	     "discarding %s: it was written in an earlier boot (%s, this is %s), so nothing it records about %s is true any more; check the device with 'cxlmem status'",
+	     path, st->boot_id, now, st->device[0] ? st->device : "its device");
+	return true;
+}
+
 MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 {
 	struct run r = { .ctx = ctx, .fn = fn, .userdata = userdata };
@@ -1485,6 +1675,10 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 	if (rc < 0)
 		goto out;
 	r.device = st.device;
+	if (journal_from_earlier_boot(&r, &st)) {
+		mhp_journal_remove(ctx);
+		goto out;
+	}
 	rc = validate_journal(ctx, &st, &dev);
 	if (rc < 0)
 		goto out;
@@ -1498,10 +1692,17 @@ MHP_EXPORT int mhp_recover(struct mhp_ctx *ctx, mhp_event_fn fn, void *userdata)
 	     "rolling back the interrupted run on %s (pid %d)", st.device, st.pid);
 	rc = rollback(&r, dev, &st);
 	/* blocks that cannot go offline: finish the plan instead */
-	if (rc < 0 && plan && plan->nr_blocks)
+	if (rc < 0 && may_roll_forward(&r, plan, dev))
 		rc = roll_forward(&r, plan, &st);
-	if (rc == 0)
+	if (rc == 0) {
 		mhp_journal_remove(ctx);
+	} else {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", ctx->last_error);
+		rc = mhp_fail(ctx, rc, "recovery of %s is incomplete: %s; the journal is kept, so 'cxlmem recover' can be run again",
+			      st.device, why);
+	}
 out:
 	ctx->cancel = 0;
 	mhp_plan_unref(plan);

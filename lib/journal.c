@@ -2,7 +2,7 @@
 /*
  * The step journal: an append-only text file, one record per line, each
  * written before the step it announces (see mhp_journal_sync()):
- *   mhp-journal 1 / pid N / device daxX.Y / op online
+ *   mhp-journal 1 / pid N / boot-id UUID / device daxX.Y / op online
  *   prev-driver device_dax / prev-knob 0 / prev-auto-online online
  *   auto-online offline / knob 1 / unbind device_dax / bind kmem
  *   range 32 40 / prev-block 32 online movable ... / prev-end
@@ -28,10 +28,27 @@ struct mhp_journal {
 	int fd;
 };
 
+/*
+ * The boot a journal belongs to: after a reboot none of the sysfs state
+ * it records exists any more. A sysroot without the file (a fixture
+ * tree) has no boot to tell apart: "unknown", and the check is skipped.
+ */
+void mhp_journal_boot_id(struct mhp_ctx *ctx, char *buf, size_t len)
+{
+	char *id = mhp_read_file(ctx, "/proc/sys/kernel/random/boot_id");
+	size_t n = id ? strcspn(id, " \t\n") : 0;
+
+	if (n == 0 || n >= len || n > 39)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%.*s", (int)n, id);
+	free(id);
+}
+
 int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 		      struct mhp_journal **out)
 {
-	char path[MHP_PATH_MAX];
+	char path[MHP_PATH_MAX], boot_id[40];
 	struct mhp_journal *j;
 	int fd, rc;
 
@@ -56,8 +73,9 @@ int mhp_journal_begin(struct mhp_ctx *ctx, const char *device, const char *op,
 	}
 	j->ctx = ctx;
 	j->fd = fd;
-	rc = mhp_journal_log(j, "mhp-journal 1\npid %d\ndevice %s\nop %s",
-			     (int)getpid(), device, op);
+	mhp_journal_boot_id(ctx, boot_id, sizeof(boot_id));
+	rc = mhp_journal_log(j, "mhp-journal 1\npid %d\nboot-id %s\ndevice %s\nop %s",
+			     (int)getpid(), boot_id, device, op);
 	if (rc < 0) {
 		mhp_journal_end(j);
 		return rc;
@@ -195,6 +213,9 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 	st->prev_knob = -1;
 	mhp_state_path(ctx, path, sizeof(path), "journal");
 	text = mhp_state_read(ctx, "journal");
+	if (!text && errno == EINVAL)
+		return mhp_fail(ctx, -EINVAL,
+				"%s is not a regular file, so not a libmhp journal; remove it", path);
 	if (!text)
 		return errno == ENOENT || errno == EACCES ? -errno :
 			mhp_fail(ctx, -errno, "cannot read the journal %s: %s", path,
@@ -211,6 +232,7 @@ int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st)
 		char word[32];
 
 		if (sscanf(line, "pid %d", &st->pid) == 1 ||
+		    sscanf(line, "boot-id %39s", st->boot_id) == 1 ||
 		    sscanf(line, "device %31s", st->device) == 1 ||
 		    sscanf(line, "op %15s", st->op) == 1 ||
 		    sscanf(line, "prev-driver %31s", st->prev_driver) == 1 ||

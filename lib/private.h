@@ -350,7 +350,7 @@ void mhp_platform_free_cached(struct mhp_ctx *ctx);
 /* ---- lock and journal (journal.c) ---- */
 
 /*
- * One run at a time: an flock on <state>/lock holding the owner's pid.
+ * One run at a time: an OFD lock (fcntl) on <state>/lock holding the owner's pid.
  * -EBUSY (with the holder's pid in the error) when another run holds it.
  */
 int mhp_lock(struct mhp_ctx *ctx, int *fd);
@@ -382,6 +382,7 @@ struct mhp_journal_state {
 	uint64_t first, end;		/* the device's blocks [first, end) */
 	struct mhp_journal_block *prev_blocks;	/* end - first, as found */
 	bool prev_complete;		/* every prev-block record is there */
+	char boot_id[40];		/* "" in journals without one; "unknown" */
 };
 
 struct mhp_journal;
@@ -401,6 +402,8 @@ void mhp_journal_close(struct mhp_journal *j);
 int mhp_journal_read(struct mhp_ctx *ctx, struct mhp_journal_state *st);
 void mhp_journal_state_free(struct mhp_journal_state *st);
 int mhp_journal_remove(struct mhp_ctx *ctx);
+/* This boot's /proc/sys/kernel/random/boot_id, or "unknown" without one. */
+void mhp_journal_boot_id(struct mhp_ctx *ctx, char *buf, size_t len);
 /* The device of a pending journal, or NULL; the caller holds the lock. */
 const char *mhp_journal_device(struct mhp_ctx *ctx);
 /* <state dir>/<name> below the sysroot */

@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,17 +150,37 @@ static int open_state_file(int dirfd, const char *name, int flags)
 }
 
 /*
- * Take the flock on @fd, polling for up to ctx->lock_wait_ms while another
+ * The run lock is an open file description (OFD) write lock on the whole
+ * lock file (Linux 3.15+): owned by the open file like an flock, so it
+ * is dropped when the holder exits, and, unlike flock, it can be tested
+ * without being taken (F_OFD_GETLK), so probing for a run in progress
+ * never makes a concurrent run fail to lock.
+ */
+static int ofd_lock(int fd, int cmd, struct flock *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = F_WRLCK;
+	fl->l_whence = SEEK_SET;	/* l_start = l_len = 0: the whole file */
+	if (fcntl(fd, cmd, fl) == 0)
+		return 0;
+	if (errno == EACCES)
+		errno = EWOULDBLOCK;	/* POSIX allows either for a conflict */
+	return -1;
+}
+
+/*
+ * Take the lock on @fd, polling for up to ctx->lock_wait_ms while another
  * run holds it: units started together at boot queue instead of failing,
  * yet a hung holder cannot block them forever. mhp_cancel() ends the wait.
- * -1 with errno set, as flock().
+ * -1 with errno set (EWOULDBLOCK: held by another run).
  */
 static int lock_with_wait(struct mhp_ctx *ctx, int fd)
 {
 	const struct timespec tick = { 0, 100 * 1000000L };
 	unsigned int waited = 0;
+	struct flock fl;
 
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	while (ofd_lock(fd, F_OFD_SETLK, &fl) < 0) {
 		if (errno != EWOULDBLOCK || waited >= ctx->lock_wait_ms || ctx->cancel)
 			return -1;
 		if (waited == 0)
@@ -218,7 +237,7 @@ int mhp_lock(struct mhp_ctx *ctx, int *out)
 void mhp_unlock(struct mhp_ctx *ctx, int fd)
 {
 	if (fd >= 0) {
-		/* best effort: the flock is what counts */
+		/* best effort: the lock is what counts; close() drops it */
 		(void)!ftruncate(fd, 0);
 		close(fd);
 		if (ctx->state_fd >= 0)
@@ -230,6 +249,7 @@ void mhp_unlock(struct mhp_ctx *ctx, int fd)
 int mhp_lock_held_by_other(struct mhp_ctx *ctx)
 {
 	int dirfd = mhp_state_open(ctx, false), fd, held = 0;
+	struct flock fl;
 
 	if (dirfd < 0)
 		return dirfd;
@@ -237,9 +257,12 @@ int mhp_lock_held_by_other(struct mhp_ctx *ctx)
 	close(dirfd);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-		held = errno == EWOULDBLOCK ? 1 : -errno;
-	close(fd);	/* drops our shared lock, if taken */
+	/* a test, not a lock: a run locking meanwhile is not disturbed */
+	if (ofd_lock(fd, F_OFD_GETLK, &fl) < 0)
+		held = -errno;
+	else
+		held = fl.l_type != F_UNLCK;
+	close(fd);
 	return held;
 }
 
@@ -259,6 +282,7 @@ char *mhp_state_read(struct mhp_ctx *ctx, const char *name)
 {
 	size_t cap = 4096, len = 0;
 	int dirfd, fd, e;
+	struct stat st;
 	char *buf, *n;
 	ssize_t r;
 
@@ -267,11 +291,17 @@ char *mhp_state_read(struct mhp_ctx *ctx, const char *name)
 		errno = -dirfd;
 		return NULL;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang the caller */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	e = errno;
 	close(dirfd);
 	if (fd < 0) {
 		errno = e;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;	/* not a file libmhp wrote */
 		return NULL;
 	}
 	buf = malloc(cap);

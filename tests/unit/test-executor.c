@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The executor against a fake kernel: apply, rollback, offline, recover. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -365,7 +366,7 @@ static void test_lock_wait(void **state)
 			_exit(1);
 		(void)!write(pipefd[1], "x", 1);
 		nanosleep(&hold, NULL);
-		_exit(0);	/* exit drops the flock */
+		_exit(0);	/* exit drops the lock */
 	}
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
 	/* 100 ms is not enough for a holder that keeps it 400 ms */
@@ -1067,6 +1068,430 @@ static void test_convert_fault_each_step(void **state)
 	assert_true(failures >= 20);
 }
 
+/*
+ * Review: step_knob set the knob, then step_bind failed before device_dax
+ * let go. The knob must come back although no driver change happened.
+ */
+static void test_review_knob_devdax_unbind_fail(void **state)
+{
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	sr_file(e.root, "/proc/sys/kernel/osrelease", "6.12.48+deb13-amd64\n");
+	sr_file(e.root, "/sys/module/memory_hotplug/parameters/memmap_on_memory", "Y\n");
+	sr_file(e.root, DEVDIR "/memmap_on_memory", "0\n");
+	e.fk.knob = 0;
+	e.fk.kmem_default = true;
+	e.fk.device_dax_id = true;
+	snprintf(e.fk.driver, sizeof(e.fk.driver), "device_dax");
+	e.fk.present = false;
+	fk_sync(&e.fk);
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	fk_snapshot(&e.fk, &before);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_true(mhp_plan_memmap_on_device(plan));
+	e.fk.fail_path = "device_dax/unbind";
+	assert_true(mhp_apply(e.ctx, plan, 0, NULL, NULL) < 0);
+	assert_int_equal(e.fk.knob, 0);
+	assert_as_found(&e.fk, &before, e.ctx);
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/*
+ * Review: "as before" is claimed only when driver, knob and policy are as
+ * found too. Here the knob cannot be written back (write 4, the restore,
+ * fails), so the rollback must say it is incomplete and keep the journal.
+ */
+static void test_review_knob_not_restored_reported(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	sr_file(e.root, "/proc/sys/kernel/osrelease", "6.12.48+deb13-amd64\n");
+	sr_file(e.root, "/sys/module/memory_hotplug/parameters/memmap_on_memory", "Y\n");
+	sr_file(e.root, DEVDIR "/memmap_on_memory", "0\n");
+	e.fk.knob = 0;
+	e.fk.kmem_default = true;
+	e.fk.device_dax_id = true;
+	snprintf(e.fk.driver, sizeof(e.fk.driver), "device_dax");
+	e.fk.present = false;
+	fk_sync(&e.fk);
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	/* 1 knob, 2 remove_id, 3 unbind (fails), 4 the knob's restore (fails) */
+	e.fk.writes = 0;
+	e.fk.fail_path = "device_dax/unbind";
+	e.fk.fail_nth = 4;
+	assert_true(mhp_apply(e.ctx, plan, 0, NULL, NULL) < 0);
+	assert_int_equal(e.fk.writes, 4);
+	assert_int_equal(e.fk.knob, 1);
+	assert_null(strstr(mhp_get_last_error(e.ctx), "as before"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "memmap_on_memory"));
+	assert_true(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+static const char crafted_head[] =
+	"mhp-journal 1\npid 1\ndevice dax0.0\nop online\n"
+	"prev-driver device_dax\nprev-knob 0\nprev-auto-online online\nrange 32 40\n";
+
+/* Review: prev-end with no prev-block records: nothing may be unbound. */
+static void test_review_crafted_journal_leak(void **state)
+{
+	char text[1024];
+	struct env e;
+
+	env_init_612(&e);
+	snprintf(text, sizeof(text), "%sprev-end\nbind kmem\n", crafted_head);
+	write_journal(e.root, text);
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "no record of block 32"));
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_false(e.fk.leaked);
+	assert_true(journal_exists(e.root));
+	env_free(&e);
+}
+
+/* Review: blocks "online" before while the device was on device_dax. */
+static void test_review_crafted_journal_leak2(void **state)
+{
+	char text[2048];
+	struct env e;
+	size_t n;
+	int i;
+
+	env_init_612(&e);
+	n = (size_t)snprintf(text, sizeof(text), "%s", crafted_head);
+	for (i = 32; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "prev-block %d online normal\n", i);
+	snprintf(text + n, sizeof(text) - n, "prev-end\nbind kmem\n");
+	write_journal(e.root, text);
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "recorded online"));
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_false(e.fk.leaked);
+	assert_true(journal_exists(e.root));
+	env_free(&e);
+}
+
+/*
+ * Review: a block whose state reads going-offline (and will not go
+ * offline) is not offline: kmem stays bound, whatever the journal says.
+ */
+static void test_review_unknown_state_keeps_kmem(void **state)
+{
+	char text[2048];
+	struct env e;
+	size_t n;
+	int i;
+
+	env_init_612(&e);
+	n = (size_t)snprintf(text, sizeof(text), "%s", crafted_head);
+	for (i = 32; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "prev-block %d offline none\n", i);
+	snprintf(text + n, sizeof(text) - n, "prev-end\nunbind device_dax\nbind kmem\n");
+	write_journal(e.root, text);
+	/* all offline but block 32, which is stuck going offline */
+	for (i = 1; i < 8; i++)
+		snprintf(e.fk.state[i], sizeof(e.fk.state[i]), "offline");
+	fk_sync(&e.fk);
+	e.fk.offline_fail[0] = -1;
+	sr_file(e.root, "/sys/devices/system/memory/memory32/state", "going-offline\n");
+	assert_true(mhp_recover(e.ctx, NULL, NULL) < 0);
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_false(e.fk.leaked);
+	assert_true(journal_exists(e.root));
+	env_free(&e);
+}
+
+/*
+ * Review: 6.12 conversion killed after 3 onlines; in recovery the last
+ * write (auto_online_blocks) fails after the rollback put the blocks back
+ * Normal with knob 0. Rolling forward would offline them and online them
+ * Movable with the wrong knob: recovery must stop and keep the journal.
+ */
+static void test_review_roll_forward_wrong_knob(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	int status, rc;
+	pid_t pid;
+
+	env_init_612(&e);
+	plan = plan_612(&e);
+	pid = fork();
+	if (pid == 0) {
+		e.fk.crash_after_online = 3;
+		mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	mhp_plan_unref(plan);
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	e.fk.writes = 0;
+	e.fk.fail_nth = 16;
+	rc = mhp_recover(e.ctx, NULL, NULL);
+	assert_true(rc < 0);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "journal is kept"));
+	assert_true(journal_exists(e.root));
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_int_equal(e.fk.knob, 0);
+	assert_all(&e.fk, "online", "Normal");
+	assert_false(e.fk.leaked);
+	/* the next recover, with the write working, finishes the rollback */
+	e.fk.fail_nth = 0;
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), 0);
+	assert_string_equal(e.fk.auto_online, "online");
+	assert_false(journal_exists(e.root));
+	env_free(&e);
+}
+
+/* Review: a device of unknown provenance may be pmem: it needs consent. */
+static void test_review_unknown_provenance_consent(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	char cmd[1024];
+
+	env_init(&e);
+	sr_link(e.root, "/sys/bus/dax/devices/dax0.0",
+		"../../../devices/platform/mystery.0/dax0.0");
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/sys/devices/platform/mystery.0 && "
+		 "mv %s/sys/devices/platform/hmem.0/dax0.0 %s/sys/devices/platform/mystery.0/ && "
+		 "ln -sfn ../../../../bus/dax/drivers/device_dax %s/sys/devices/platform/mystery.0/dax0.0/driver",
+		 e.root, e.root, e.root, e.root);
+	assert_int_equal(system(cmd), 0);
+	mhp_unref(e.ctx);
+	e.fk.devdir = "/sys/devices/platform/mystery.0/dax0.0";
+	e.ctx = new_ctx(&e);
+	assert_int_equal(mhp_dax_dev_get_provenance(mhp_dax_dev_get_by_name(e.ctx, DEV)),
+			 MHP_PROV_UNKNOWN);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EPERM);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "--force-destroy-data"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_DESTROY_DATA, NULL, NULL), 0);
+	assert_all(&e.fk, "online", "Movable");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* Review: an online block whose zone cannot be read: refuse up front. */
+static void test_review_unreadable_zone_refused(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init_612(&e);
+	plan = plan_612(&e);
+	sr_rm(e.root, "/sys/devices/system/memory/memory35/valid_zones");
+	e.fk.writes = 0;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EIO);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "block 35"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* Review: a FIFO named journal must not hang recovery (or status). */
+static void test_review_fifo_journal(void **state)
+{
+	char p[512];
+	struct env e;
+
+	env_init(&e);
+	write_journal(e.root, "");
+	snprintf(p, sizeof(p), "%s/run/mhp/journal", e.root);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	alarm(10);	/* before the fix this open blocked for ever */
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "not a regular file"));
+	assert_null(mhp_journal_pending(e.ctx));
+	alarm(0);
+	env_free(&e);
+}
+
+/*
+ * Review: a journal from an earlier boot is discarded with a warning,
+ * not acted on (here it would re-online blocks of a device now offline).
+ */
+static void test_review_journal_other_boot(void **state)
+{
+	struct events ev = { 0 };
+	char text[2048];
+	struct env e;
+	size_t n;
+	int i;
+
+	env_init_612(&e);
+	sr_file(e.root, "/proc/sys/kernel/random/boot_id", "11111111-2222-3333-4444-555555555555\n");
+	n = (size_t)snprintf(text, sizeof(text),
+			     "mhp-journal 1\npid 1\nboot-id 99999999-2222-3333-4444-555555555555\n"
+			     "device dax0.0\nop online\nprev-driver kmem\nprev-knob 0\n"
+			     "prev-auto-online online\nrange 32 40\n");
+	for (i = 32; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "prev-block %d offline none\n", i);
+	snprintf(text + n, sizeof(text) - n, "prev-end\n");
+	write_journal(e.root, text);
+	e.fk.writes = 0;
+	assert_true(mhp_recover(e.ctx, count, &ev) >= 0);
+	assert_int_equal(e.fk.writes, 0);
+	assert_int_equal(ev.warning, 1);
+	assert_false(journal_exists(e.root));
+	assert_all(&e.fk, "online", "Normal");
+	env_free(&e);
+}
+
+/* The journal records this boot's id, and the same boot's is acted on. */
+static void test_review_journal_same_boot(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+	int status;
+	pid_t pid;
+
+	env_init(&e);
+	sr_file(e.root, "/proc/sys/kernel/random/boot_id", "11111111-2222-3333-4444-555555555555\n");
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	pid = fork();
+	if (pid == 0) {
+		e.fk.crash_after_online = 3;
+		mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	mhp_plan_unref(plan);
+	{
+		const char *text;
+		char p[512];
+
+		snprintf(p, sizeof(p), "/run/mhp/journal");
+		text = sr_read(e.root, p);
+		assert_non_null(text);
+		assert_non_null(strstr(text, "\nboot-id 11111111-2222-3333-4444-555555555555\n"));
+	}
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	assert_int_equal(mhp_recover(e.ctx, NULL, NULL), 0);
+	assert_string_equal(e.fk.driver, "device_dax");
+	assert_false(journal_exists(e.root));
+	env_free(&e);
+}
+
+/*
+ * Review: the run lock is an OFD lock, so a probe can test it without
+ * taking it: another open of the lock file sees the holder's write lock.
+ */
+static void test_review_lock_is_ofd(void **state)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char p[512];
+	struct env e;
+	int fd, other;
+
+	env_init(&e);
+	assert_int_equal(mhp_lock(e.ctx, &fd), 0);
+	snprintf(p, sizeof(p), "%s/run/mhp/lock", e.root);
+	other = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(other >= 0);
+	assert_int_equal(fcntl(other, F_OFD_GETLK, &fl), 0);
+	assert_int_equal(fl.l_type, F_WRLCK);
+	close(other);
+	assert_int_equal(mhp_lock_held_by_other(e.ctx), 1);
+	mhp_unlock(e.ctx, fd);
+	assert_int_equal(mhp_lock_held_by_other(e.ctx), 0);
+	env_free(&e);
+}
+
+/*
+ * Review: a status probe (mhp_journal_pending) running alongside must
+ * never make a run without --wait fail to lock. Before the fix the probe
+ * held LOCK_SH for a moment and some of these locks failed with EBUSY.
+ */
+static void test_review_probe_does_not_block(void **state)
+{
+	int status, fd, i, failed = 0;
+	struct env e;
+	pid_t pid;
+
+	env_init(&e);
+	assert_int_equal(mhp_lock(e.ctx, &fd), 0);
+	mhp_unlock(e.ctx, fd);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 20000; i++)
+			mhp_lock_held_by_other(e.ctx);
+		_exit(0);
+	}
+	for (i = 0; i < 2000; i++) {
+		if (mhp_lock(e.ctx, &fd) < 0) {
+			failed++;
+			continue;
+		}
+		mhp_unlock(e.ctx, fd);
+	}
+	kill(pid, 9);
+	waitpid(pid, &status, 0);
+	assert_int_equal(failed, 0);
+	env_free(&e);
+}
+
+/*
+ * Review: a dax device of several ranges (mapping0, mapping1) is refused
+ * before any write, instead of acting on the span and its neighbours.
+ */
+static void test_review_multi_range_refused(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	sr_file(e.root, DEVDIR "/mapping0/start", "0x100000000\n");
+	sr_file(e.root, DEVDIR "/mapping1/start", "0x180000000\n");
+	e.fk.writes = 0;
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EOPNOTSUPP);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "more than one physical range"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/*
+ * Review: offline-region with a block stuck going-offline: kmem stays
+ * bound, and the error does not claim the device was unbound.
+ */
+static void test_review_offline_unknown_block(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	mhp_plan_unref(plan);
+	sr_file(e.root, "/sys/devices/system/memory/memory35/state", "going-offline\n");
+	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL),
+			 -EBUSY);
+	assert_null(strstr(mhp_get_last_error(e.ctx), "unbound from kmem"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "kmem stays bound"));
+	assert_string_equal(e.fk.driver, "kmem");
+	assert_false(e.fk.leaked);
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1097,6 +1522,21 @@ int main(void)
 		cmocka_unit_test(test_convert_ebusy_normal),
 		cmocka_unit_test(test_convert_fault_each_step),
 		cmocka_unit_test(test_convert_crash_and_recover),
+		cmocka_unit_test(test_review_knob_devdax_unbind_fail),
+		cmocka_unit_test(test_review_knob_not_restored_reported),
+		cmocka_unit_test(test_review_crafted_journal_leak),
+		cmocka_unit_test(test_review_crafted_journal_leak2),
+		cmocka_unit_test(test_review_unknown_state_keeps_kmem),
+		cmocka_unit_test(test_review_roll_forward_wrong_knob),
+		cmocka_unit_test(test_review_unknown_provenance_consent),
+		cmocka_unit_test(test_review_unreadable_zone_refused),
+		cmocka_unit_test(test_review_fifo_journal),
+		cmocka_unit_test(test_review_journal_other_boot),
+		cmocka_unit_test(test_review_journal_same_boot),
+		cmocka_unit_test(test_review_lock_is_ofd),
+		cmocka_unit_test(test_review_probe_does_not_block),
+		cmocka_unit_test(test_review_multi_range_refused),
+		cmocka_unit_test(test_review_offline_unknown_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
