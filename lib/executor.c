@@ -1443,6 +1443,11 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 	if (rc < 0)
 		goto out;
 	if (mhp_dax_dev_get_driver(dev) != MHP_DAX_DRIVER_KMEM) {
+		if (to == MHP_OFFLINE_TO_KMEM) {
+			rc = mhp_fail(ctx, -ENXIO, "%s is not bound to kmem: it has no memory blocks to offline",
+				      device);
+			goto out;
+		}
 		if (to == MHP_OFFLINE_TO_DEVDAX &&
 		    mhp_dax_dev_get_driver(dev) == MHP_DAX_DRIVER_NONE) {
 			rc = rebind_device_dax(&r, dev);
@@ -1484,6 +1489,12 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 			      "%llu of %llu block(s) of %s stayed online; kmem stays bound (unbinding now would leak the range until reboot). Retry later or with a longer --timeout",
 			      (unsigned long long)failed, (unsigned long long)r.total, device);
 		goto out;
+	}
+	if (to == MHP_OFFLINE_TO_KMEM) {
+		/* offline, still on kmem: the applied plan no longer holds */
+		mhp_state_forget_applied(ctx, device);
+		rc = r.total ? 0 : MHP_NOTHING_TO_DO;
+		goto out_invalidate;
 	}
 	emit(&r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
 	rc = driver_detach(ctx, dev, "kmem");

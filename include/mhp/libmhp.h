@@ -614,14 +614,17 @@ MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan,
 enum mhp_offline_to {
 	MHP_OFFLINE_TO_DEVDAX = 0,	/* rebind device_dax */
 	MHP_OFFLINE_TO_NONE,		/* leave the device unbound */
+	MHP_OFFLINE_TO_KMEM,		/* offline the blocks, keep kmem bound (daxctl offline-memory) */
 };
 
 /*
  * Offline every block of @device in reverse order, retrying EBUSY, EAGAIN
  * and EINTR with backoff for up to @timeout_ms and @retries attempts per
  * block, then unbind kmem (never while a block is online) and rebind as
- * @to says. -EBUSY when some blocks stayed online: the events say which
- * and why.
+ * @to says; MHP_OFFLINE_TO_KMEM stops once the blocks are offline and
+ * keeps kmem bound (MHP_NOTHING_TO_DO when none was online, -ENXIO when
+ * the device is not on kmem). -EBUSY when some blocks stayed online: the
+ * events say which and why.
  */
 MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device,
 			   enum mhp_offline_to to, unsigned int timeout_ms,

@@ -61,21 +61,6 @@ static bool is_persistent(const struct dx_dev *d)
 	return json_object_object_get_ex(d->obj, "persistent", &v) && json_object_get_boolean(v);
 }
 
-static int64_t first_block(const struct dx_dev *d, int64_t *count)
-{
-	struct json_object *b, *v;
-	int64_t first = -1;
-
-	*count = 0;
-	if (!json_object_object_get_ex(d->obj, "blocks", &b) || !b)
-		return -1;
-	if (json_object_object_get_ex(b, "first", &v))
-		first = json_object_get_int64(v);
-	if (json_object_object_get_ex(b, "count", &v))
-		*count = json_object_get_int64(v);
-	return first;
-}
-
 /* ---- usage ----------------------------------------------------------- */
 
 static void reconfig_usage(FILE *out)
@@ -452,11 +437,24 @@ static int online_one(struct dx_ctx *dx, const struct dx_dev *d, const struct dx
  * Offline the device's blocks, highest first, and keep kmem bound, as
  * daxctl does (libmhp's mhp_offline always unbinds kmem as well).
  */
+/* Counts the blocks mhp_offline() took offline, for daxctl's message. */
+static void count_offlined(struct mhp_ctx *ctx, const struct mhp_event *ev, void *userdata)
+{
+	if (ev->type == MHP_EVENT_BLOCK_OFFLINE)
+		(*(long long *)userdata)++;
+	else if (ev->type == MHP_EVENT_BLOCK_FAILED)
+		fprintf(stderr, "%s: %s\n", ev->device, ev->message);
+}
+
+/*
+ * offline-memory: every block offline, kmem stays bound. Through the
+ * executor, so it takes the run lock, retries busy blocks and never
+ * leaves the device unbound.
+ */
 static int offline_one(struct dx_ctx *dx, const struct dx_dev *d)
 {
-	int64_t count, first = first_block(d, &count), i, done = 0;
-	char state[32];
-	int rc = 0;
+	long long done = 0;
+	int rc;
 
 	if (!d->kmem) {
 		fprintf(stderr, "%s: memory operations are not applicable in devdax mode\n", d->name);
@@ -467,21 +465,13 @@ static int offline_one(struct dx_ctx *dx, const struct dx_dev *d)
 			(long long)d->present);
 		return 1;
 	}
-	for (i = first + count - 1; first >= 0 && i >= first; i--) {
-		if (dx_read_attr(dx, state, sizeof(state),
-				 "/sys/devices/system/memory/memory%lld/state", (long long)i) < 0 ||
-		    strcmp(state, "online") != 0)
-			continue;
-		rc = dx_write_attr(dx, "offline", "/sys/devices/system/memory/memory%lld/state",
-				   (long long)i);
-		if (rc < 0) {
-			fprintf(stderr, "%s: failed to offline memory: memory%lld: %s; the blocks after it stay offline, the rest online\n",
-				d->name, (long long)i, strerror(-rc));
-			return rc;
-		}
-		done++;
+	rc = mhp_offline(dx->ctx, d->name, MHP_OFFLINE_TO_KMEM, 0, 0, count_offlined, &done);
+	if (rc < 0) {
+		fprintf(stderr, "%s: failed to offline memory: %s\n", d->name,
+			mhp_get_last_error(dx->ctx));
+		return rc;
 	}
-	fprintf(stderr, "%s: %lld memory section%s offlined\n", d->name, (long long)done,
+	fprintf(stderr, "%s: %lld memory section%s offlined\n", d->name, done,
 		done == 1 ? "" : "s");
 	return 0;
 }
