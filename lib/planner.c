@@ -1046,7 +1046,8 @@ static void plan_auto_online(struct mhp_plan *plan)
 	       plan->platform.auto_online_blocks,
 	       ao->zone == MHP_ZONE_NORMAL ? ", into ZONE_NORMAL" : "",
 	       ao->zone == MHP_ZONE_MOVABLE ? ", into ZONE_MOVABLE" : "",
-	       sz(&b, plan->usable_bytes), unit);
+	       /* the kernel onlines whole blocks, memmap and all */
+	       sz(&b, plan->nr_blocks * plan->platform.block_size), unit);
 }
 
 MHP_EXPORT bool mhp_plan_kernel_onlines(const struct mhp_plan *plan)
