@@ -359,7 +359,8 @@ static void test_lock_wait(void **state)
 	assert_int_equal(pipe(pipefd), 0);
 	pid = fork();
 	if (pid == 0) {
-		struct timespec hold = { 0, 400 * 1000000L };
+		/* long enough that a loaded machine cannot make the short wait miss it */
+		struct timespec hold = { 2, 0 };
 		int fd;
 
 		if (mhp_lock(e.ctx, &fd) < 0)
@@ -369,8 +370,8 @@ static void test_lock_wait(void **state)
 		_exit(0);	/* exit drops the lock */
 	}
 	assert_int_equal(read(pipefd[0], &c, 1), 1);
-	/* 100 ms is not enough for a holder that keeps it 400 ms */
-	mhp_set_lock_wait(e.ctx, 100);
+	/* 200 ms is not enough for a holder that keeps it 2 s */
+	mhp_set_lock_wait(e.ctx, 200);
 	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), -EBUSY);
 	assert_non_null(strstr(mhp_get_last_error(e.ctx), "past the wait"));
 	assert_int_equal(e.fk.writes, 0);
