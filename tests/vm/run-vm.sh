@@ -3,7 +3,7 @@
 # Boot a throw-away QEMU (TCG) guest with a CXL/DAX memory topology and run
 # scenario scripts inside it.  See tests/vm/README.md for the scenario contract.
 #
-# Usage: run-vm.sh --topology hmem|cxl-pmem|legacy-pmem|cxl-ram [options] SCENARIO.sh...
+# Usage: run-vm.sh --topology hmem|cxl-pmem|legacy-pmem|cxl-ram|nfit [options] SCENARIO.sh...
 #   --kernel-set SET   stock: the system's kernel and QEMU (default);
 #                      6.12: bookworm-backports' 6.12 kernel and modules and
 #                      QEMU 10 as scripts/install-deps.sh unpacked them
@@ -106,9 +106,9 @@ while [ $# -gt 0 ]; do
 done
 
 case "$topology" in
-hmem|cxl-pmem|legacy-pmem|cxl-ram) ;;
+hmem|cxl-pmem|legacy-pmem|cxl-ram|nfit) ;;
 "") echo "$me: --topology is required" >&2; usage ;;
-*) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem, cxl-ram)" ;;
+*) die "unknown topology '$topology' (hmem, cxl-pmem, legacy-pmem, cxl-ram, nfit)" ;;
 esac
 case "$kernel_set" in
 stock|6.12) ;;
@@ -224,7 +224,7 @@ log=$rundir/console.log
 qemu_pid=
 cleanup() {
 	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
-	rm -rf "$rundir/stage" "$rundir/layer" "$rundir/initrd.cpio" "$rundir"/cxl-*.raw
+	rm -rf "$rundir/stage" "$rundir/layer" "$rundir/initrd.cpio" "$rundir"/cxl-*.raw "$rundir"/nvdimm-*.raw
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -440,6 +440,18 @@ cxl-ram)
 		-device cxl-rp,port=1,bus=cxl.1,id=root_port14,chassis=0,slot=3
 		-device cxl-type3,bus=root_port13,volatile-memdev=cxl-ram1,id=cxl-ram0
 		-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+	;;
+nfit)
+	# An ACPI NFIT bus (nvdimm=on) with one labelled NVDIMM on the
+	# memory-only node 1, for ndctl's own tests. label-size= gives it a
+	# label area (namespaces need one; topology/nfit.sh leaves it blank
+	# for the test to initialise); align=128M puts the region on memory
+	# block boundaries. QEMU carves the labels off the end and aligns the
+	# rest down to 128M: an 896 MiB region. Sparse file in the run dir.
+	machine=q35,nvdimm=on
+	topo=(-m 3G,slots=2,maxmem=8G "${numa[@]}"
+		-object "memory-backend-file,id=nvmem0,share=on,mem-path=$rundir/nvdimm-0.raw,size=1G,align=128M"
+		-device nvdimm,id=nvdimm0,memdev=nvmem0,node=1,label-size=128K)
 	;;
 esac
 [ -n "$append" ] && cmdline="$cmdline $append"
