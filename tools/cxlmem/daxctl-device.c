@@ -437,7 +437,7 @@ static int online_one(struct dx_ctx *dx, const struct dx_dev *d, const struct dx
  * Offline the device's blocks, highest first, and keep kmem bound, as
  * daxctl does (libmhp's mhp_offline always unbinds kmem as well).
  */
-/* Counts the blocks mhp_offline() took offline, for daxctl's message. */
+/* Counts the blocks mhp_offline() took offline, for daxctl's -v message. */
 static void count_offlined(struct mhp_ctx *ctx, const struct mhp_event *ev, void *userdata)
 {
 	if (ev->type == MHP_EVENT_BLOCK_OFFLINE)
@@ -471,8 +471,10 @@ static int offline_one(struct dx_ctx *dx, const struct dx_dev *d)
 			mhp_get_last_error(dx->ctx));
 		return rc;
 	}
-	fprintf(stderr, "%s: %lld memory section%s offlined\n", d->name, done,
-		done == 1 ? "" : "s");
+	/* daxctl says how many only with -v */
+	if (dx->verbose)
+		fprintf(stderr, "%s: %lld memory section%s offlined\n", d->name, done,
+			done == 1 ? "" : "s");
 	return 0;
 }
 
