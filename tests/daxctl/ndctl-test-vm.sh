@@ -26,9 +26,12 @@ bash=$(command -v bash) || { echo "$me: bash is missing" >&2; exit 1; }
 share=$(mktemp -d "${TMPDIR:-/tmp}/mhp-ndctl-share.XXXXXX") || exit 1
 trap 'rm -rf "$share"' EXIT
 # a copy in a throw-away directory, so that the guest cannot write the cache
-mkdir -p "$share/ndctl" && cp -a "$src/test" "$share/ndctl/" &&
-	{ cat "$src/SOURCE" 2>/dev/null || echo "MHP_NDCTL_SRC=$src"; } >"$share/ndctl/SOURCE" &&
-	cp "$here/run-ndctl-test.sh" "$share/" || { echo "$me: cannot fill $share" >&2; exit 1; }
+if ! { mkdir -p "$share/ndctl" && cp -a "$src/test" "$share/ndctl/" &&
+	cp "$here/run-ndctl-test.sh" "$share/"; }; then
+	echo "$me: cannot fill $share" >&2
+	exit 1
+fi
+cat "$src/SOURCE" 2>/dev/null >"$share/ndctl/SOURCE" || echo "MHP_NDCTL_SRC=$src" >"$share/ndctl/SOURCE"
 
 "$run_vm" --topology nfit --require-pass --cxlmem "$cxlmem" --share "$share" \
 	--bin "$bash" "$@" "$scenario"
