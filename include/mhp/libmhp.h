@@ -580,6 +580,8 @@ enum {
 	MHP_APPLY_DESTROY_DATA = 1 << 2,	/* consent to convert pmem */
 	/* refuse a device already online in another shape than planned */
 	MHP_APPLY_NO_CONVERT = 1 << 3,
+	/* bind kmem, leave every block offline (daxctl -N); see below */
+	MHP_APPLY_NO_ONLINE = 1 << 4,
 };
 
 /* Returned (positive) when there was nothing to do. */
@@ -604,6 +606,17 @@ enum {
  * set, kmem rebound and the blocks onlined as planned. With
  * MHP_APPLY_NO_CONVERT such a device is refused with -EBUSY and nothing
  * changes. mhp_get_apply_report() tells what was found and changed.
+ *
+ * With MHP_APPLY_NO_ONLINE the run sets the knob as planned and binds
+ * kmem (auto_online_blocks set to offline around the bind, as always),
+ * onlines nothing and verifies that every block of the plan exists and
+ * is offline; the plan's zones are not used. An agent that would online
+ * the blocks as kmem adds them races that: a detected one (a udev rule,
+ * a unit; with MHP_APPLY_NO_ARBITRATE also the kernel's policy) is
+ * refused with -EBUSY before any change, and a block found online after
+ * the bind fails the run with -EBUSY and rolls it back. A device already
+ * bound to kmem is MHP_NOTHING_TO_DO, whatever its blocks' state. No
+ * applied plan is kept (mhp_get_applied_plan() then says -ENOENT).
  *
  * mhp_cancel() (from a signal handler, say) makes the run finish the step
  * in progress, roll back and return -ECANCELED.
