@@ -400,6 +400,29 @@ MHP_EXPORT bool mhp_dax_dev_is_persistent(const struct mhp_dax_dev *d);
 /* Re-read driver, knob and target node. */
 MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d);
 
+/*
+ * What daxctl's JSON shows beyond discovery, read from sysfs when asked.
+ * Mapping @n of the device (mappingN: page_offset, start, end); -ENOENT
+ * past the last one.
+ */
+MHP_EXPORT int mhp_dax_dev_get_mapping(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+				       unsigned int n, uint64_t *page_offset,
+				       uint64_t *start, uint64_t *end);
+/* The device path of the dax region's parent below the sysroot ("/sys/devices/platform/hmem.0"). */
+MHP_EXPORT int mhp_dax_dev_get_region_path(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+					   char *buf, size_t len);
+enum mhp_dax_region_attr {
+	MHP_DAX_REGION_SIZE = 0,
+	MHP_DAX_REGION_AVAILABLE_SIZE,
+	MHP_DAX_REGION_ALIGN,
+};
+/* A dax_region/ attribute of the device's region; -ENOENT when absent. */
+MHP_EXPORT int mhp_dax_dev_get_region_attr(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+					   enum mhp_dax_region_attr attr, uint64_t *val);
+/* The uuid of the nvdimm namespace (dax info block) behind the device; -ENOENT if none. */
+MHP_EXPORT int mhp_dax_dev_get_nvdimm_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+					   char *buf, size_t len);
+
 MHP_EXPORT const char *mhp_dax_driver_name(enum mhp_dax_driver drv);
 MHP_EXPORT const char *mhp_provenance_name(enum mhp_provenance prov);
 
