@@ -419,6 +419,11 @@ static void dx_usage(FILE *out)
 
 int cxlmem_daxctl_main(int argc, char **argv)
 {
+	return cxlmem_daxctl_run(NULL, argc, argv);
+}
+
+int cxlmem_daxctl_run(struct mhp_ctx *ctx, int argc, char **argv)
+{
 	struct dx_ctx dx = { 0 };
 	const char *cmd;
 	size_t i;
@@ -450,7 +455,9 @@ int cxlmem_daxctl_main(int argc, char **argv)
 			cmd);
 		return 1;
 	}
-	rc = mhp_new(&dx.ctx);
+	if (ctx)
+		dx.ctx = mhp_ref(ctx);
+	rc = ctx ? 0 : mhp_new(&dx.ctx);
 	if (rc < 0) {
 		fprintf(stderr, "cxlmem-daxctl: cannot create the libmhp context: %s\n", strerror(-rc));
 		return 1;

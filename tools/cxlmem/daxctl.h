@@ -62,5 +62,7 @@ int dx_cmd_offline(struct dx_ctx *dx, int argc, char **argv);
 
 /* Entry from cxlmem's main() when argv[0] is cxlmem-daxctl. */
 int cxlmem_daxctl_main(int argc, char **argv);
+/* The same on @ctx, which the caller made (tests: a sysroot and a fake kernel). */
+int cxlmem_daxctl_run(struct mhp_ctx *ctx, int argc, char **argv);
 
 #endif
