@@ -790,6 +790,36 @@ static bool may_hold_data(const struct mhp_plan *plan, struct mhp_dax_dev *dev)
 	return prov != MHP_PROV_HMEM && prov != MHP_PROV_CXL_REGION;
 }
 
+/*
+ * MHP_APPLY_NO_ONLINE (daxctl -N) means "bind kmem"; with kmem bound
+ * already that is done, whatever state the blocks are in: they are not
+ * offlined (-N never offlines) nor onlined.
+ */
+static int no_online_already_kmem(struct run *r)
+{
+	info(r->ctx, "%s: already bound to kmem (%llu block(s) online); --no-online leaves it as it is\n",
+	     r->device, (unsigned long long)r->ctx->report.found_online);
+	return MHP_NOTHING_TO_DO;
+}
+
+/*
+ * The kernel's auto-online is arbitrated as in every apply (set offline
+ * around the bind). Any other agent (a udev rule, a unit) would online
+ * the blocks as kmem adds them, and nothing here can hold it off: with
+ * MHP_APPLY_NO_ONLINE that race is refused before anything is changed,
+ * as daxctl -N refuses an online policy.
+ */
+static int no_online_agents(struct run *r)
+{
+	unsigned int other = r->agents.kernel_auto_online ? 1 : 0;
+
+	if (r->agents.nr <= other)
+		return 0;
+	return mhp_fail(r->ctx, -EBUSY,
+			"%s's blocks are to stay offline, but %u agent(s) would online them as kmem adds them (first: %s); nothing was changed: disable the agent, or online the memory instead",
+			r->device, r->agents.nr - other, r->agents.what[other]);
+}
+
 /* Refuse before anything is written: stale plan, consent, drivers, agents. */
 static int preflight(struct run *r)
 {
@@ -818,6 +848,8 @@ static int preflight(struct run *r)
 	rc = find_device(r);
 	if (rc < 0)
 		return rc;
+	if ((r->flags & MHP_APPLY_NO_ONLINE) && drv == MHP_DAX_DRIVER_KMEM)
+		return no_online_already_kmem(r);
 	if (already_applied(r))
 		return MHP_NOTHING_TO_DO;
 	/* before any change: a missing kmem must not strand a changed knob */
@@ -845,6 +877,11 @@ static int preflight(struct run *r)
 		return mhp_fail(ctx, -EBUSY,
 				"%u agent(s) may online %s's blocks behind our back (first: %s); refusing with --no-arbitrate",
 				r->agents.nr, name, r->agents.what[0]);
+	if (r->flags & MHP_APPLY_NO_ONLINE) {
+		rc = no_online_agents(r);
+		if (rc < 0)
+			return rc;
+	}
 	r->rebind = drv != MHP_DAX_DRIVER_KMEM || r->convert;
 	r->total = plan->nr_blocks;
 	return 0;
@@ -887,6 +924,13 @@ static int dry_run_report(struct run *r)
 		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
 		     "would unbind %s from %s and bind kmem", r->device,
 		     mhp_dax_driver_name(drv));
+	if (r->flags & MHP_APPLY_NO_ONLINE) {
+		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
+		     "would leave %llu block(s) from %llu offline",
+		     (unsigned long long)plan->nr_blocks,
+		     (unsigned long long)plan->blocks[0].index);
+		return 0;
+	}
 	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
 	     "would online %llu block(s) from %llu: %llu MiB movable, %llu MiB normal",
 	     (unsigned long long)plan->nr_blocks,
@@ -1211,6 +1255,44 @@ static int step_verify(struct run *r)
 	return 0;
 }
 
+/*
+ * MHP_APPLY_NO_ONLINE: every block kmem made of the device exists and is
+ * offline. One that is online was onlined by an agent nobody detected
+ * (the run wrote no online): the race -N must not lose silently, so the
+ * run fails and the rollback offlines it again.
+ */
+static int step_verify_offline(struct run *r)
+{
+	uint64_t idx;
+
+	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "leaving %llu block(s) offline",
+	     (unsigned long long)r->plan->nr_blocks);
+	mhp_blocks_invalidate(r->ctx);
+	for (idx = r->first; idx < r->end; idx++) {
+		struct mhp_block *b;
+		int rc = block_refresh(r->ctx, idx, &b);
+
+		if (rc == -ENOENT && !planned(r->plan, idx))
+			continue;	/* a partial block kmem does not add */
+		if (rc < 0)
+			return mhp_fail(r->ctx, rc == -ENOENT ? -EIO : rc,
+					"verification failed: memory block %llu of the plan %s after binding kmem",
+					(unsigned long long)idx,
+					rc == -ENOENT ? "did not appear" : "cannot be read");
+		if (mhp_block_get_state(b) == MHP_BLOCK_OFFLINE)
+			continue;
+		return mhp_fail(r->ctx, -EBUSY,
+				"memory block %llu is %s%s%s although it was to stay offline: another agent onlines %s's memory as kmem adds it (a udev rule or a service); disable it, or online the memory instead",
+				(unsigned long long)idx,
+				mhp_block_state_name(mhp_block_get_state(b)),
+				mhp_block_get_state(b) == MHP_BLOCK_ONLINE ? " in " : "",
+				mhp_block_get_state(b) == MHP_BLOCK_ONLINE ?
+				mhp_zone_name(mhp_block_get_zone(b)) : "",
+				r->device);
+	}
+	return 0;
+}
+
 static void finish(struct run *r)
 {
 	const struct mhp_apply_report *rep = &r->ctx->report;
@@ -1226,7 +1308,10 @@ static void finish(struct run *r)
 		     (unsigned long long)rep->blocks_offlined,
 		     (unsigned long long)rep->blocks_onlined, migrated);
 	}
-	if (mhp_state_keep_applied(r->ctx, r->device) < 0)
+	/* blocks left offline are no applied plan: status must not call them drift */
+	if (r->flags & MHP_APPLY_NO_ONLINE)
+		mhp_state_forget_applied(r->ctx, r->device);
+	else if (mhp_state_keep_applied(r->ctx, r->device) < 0)
 		dbg(r->ctx, "cannot keep the applied plan of %s\n", r->device);
 	mhp_journal_log(r->journal, "done");
 	mhp_journal_end(r->journal);
@@ -1264,7 +1349,13 @@ static int apply_locked(struct run *r)
 		step_quiesce, step_convert, step_knob, step_bind, step_online,
 		step_restore_auto_online, step_verify,
 	};
-	size_t i;
+	/* kmem is not bound (preflight), so there is nothing to convert */
+	static const apply_step no_online_steps[] = {
+		step_quiesce, step_knob, step_bind, step_restore_auto_online,
+		step_verify_offline,
+	};
+	bool no_online = r->flags & MHP_APPLY_NO_ONLINE;
+	size_t i, n = no_online ? ARRAY_SIZE(no_online_steps) : ARRAY_SIZE(steps);
 	int rc;
 
 	rc = preflight(r);
@@ -1279,9 +1370,11 @@ static int apply_locked(struct run *r)
 		return rc;
 	}
 	found_report(r, "doing");
-	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+	for (i = 0; i < n; i++) {
+		apply_step step = no_online ? no_online_steps[i] : steps[i];
+
 		/* between steps: a step, once started, finishes */
-		rc = cancelled(r) ? cancel_error(r) : steps[i](r);
+		rc = cancelled(r) ? cancel_error(r) : step(r);
 		if (rc < 0)
 			return fail_and_rollback(r, rc);
 	}

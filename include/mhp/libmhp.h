@@ -400,6 +400,29 @@ MHP_EXPORT bool mhp_dax_dev_is_persistent(const struct mhp_dax_dev *d);
 /* Re-read driver, knob and target node. */
 MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d);
 
+/*
+ * What daxctl's JSON shows beyond discovery, read from sysfs when asked.
+ * Mapping @n of the device (mappingN: page_offset, start, end); -ENOENT
+ * past the last one.
+ */
+MHP_EXPORT int mhp_dax_dev_get_mapping(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+				       unsigned int n, uint64_t *page_offset,
+				       uint64_t *start, uint64_t *end);
+/* The device path of the dax region's parent below the sysroot ("/sys/devices/platform/hmem.0"). */
+MHP_EXPORT int mhp_dax_dev_get_region_path(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+					   char *buf, size_t len);
+enum mhp_dax_region_attr {
+	MHP_DAX_REGION_SIZE = 0,
+	MHP_DAX_REGION_AVAILABLE_SIZE,
+	MHP_DAX_REGION_ALIGN,
+};
+/* A dax_region/ attribute of the device's region; -ENOENT when absent. */
+MHP_EXPORT int mhp_dax_dev_get_region_attr(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+					   enum mhp_dax_region_attr attr, uint64_t *val);
+/* The uuid of the nvdimm namespace (dax info block) behind the device; -ENOENT if none. */
+MHP_EXPORT int mhp_dax_dev_get_nvdimm_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+					   char *buf, size_t len);
+
 MHP_EXPORT const char *mhp_dax_driver_name(enum mhp_dax_driver drv);
 MHP_EXPORT const char *mhp_provenance_name(enum mhp_provenance prov);
 
@@ -580,6 +603,8 @@ enum {
 	MHP_APPLY_DESTROY_DATA = 1 << 2,	/* consent to convert pmem */
 	/* refuse a device already online in another shape than planned */
 	MHP_APPLY_NO_CONVERT = 1 << 3,
+	/* bind kmem, leave every block offline (daxctl -N); see below */
+	MHP_APPLY_NO_ONLINE = 1 << 4,
 };
 
 /* Returned (positive) when there was nothing to do. */
@@ -604,6 +629,17 @@ enum {
  * set, kmem rebound and the blocks onlined as planned. With
  * MHP_APPLY_NO_CONVERT such a device is refused with -EBUSY and nothing
  * changes. mhp_get_apply_report() tells what was found and changed.
+ *
+ * With MHP_APPLY_NO_ONLINE the run sets the knob as planned and binds
+ * kmem (auto_online_blocks set to offline around the bind, as always),
+ * onlines nothing and verifies that every block of the plan exists and
+ * is offline; the plan's zones are not used. An agent that would online
+ * the blocks as kmem adds them races that: a detected one (a udev rule,
+ * a unit; with MHP_APPLY_NO_ARBITRATE also the kernel's policy) is
+ * refused with -EBUSY before any change, and a block found online after
+ * the bind fails the run with -EBUSY and rolls it back. A device already
+ * bound to kmem is MHP_NOTHING_TO_DO, whatever its blocks' state. No
+ * applied plan is kept (mhp_get_applied_plan() then says -ENOENT).
  *
  * mhp_cancel() (from a signal handler, say) makes the run finish the step
  * in progress, roll back and return -ECANCELED.

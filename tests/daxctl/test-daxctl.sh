@@ -141,6 +141,22 @@ expect_rc 240 "reconfigure-device -N with auto-online"
 grep -q "kernel policy will auto-online memory" "$tmp/err" || fail "-N: the policy is not named"
 echo offline >"$tmp/root/sys/devices/system/memory/auto_online_blocks"
 unchanged hmem "refused reconfigure-device"
+# -N -f: the policy is arbitrated by libmhp's executor, which journals the
+# run and rolls it back when kmem does not take the device (a captured
+# tree has no kernel behind it): the policy comes back, no journal stays,
+# the device is still on device_dax
+echo online >"$tmp/root/sys/devices/system/memory/auto_online_blocks"
+dx "$tmp/root" reconfigure-device -N -f -m system-ram dax0.0
+expect_rc 240 "reconfigure-device -N -f where kmem cannot bind"
+grep -q "failed to bind kmem: .*rolled back, dax0.0 is as before" "$tmp/err" ||
+	fail "-N -f: not rolled back by the executor"
+[ "$(cat "$tmp/root/sys/devices/system/memory/auto_online_blocks")" = online ] ||
+	fail "-N -f: auto_online_blocks not restored"
+[ -e "$tmp/root/run/mhp/journal" ] && fail "-N -f: a journal was left behind"
+[ "$(basename "$(readlink "$tmp/root/sys/bus/dax/devices/dax0.0/driver")")" = device_dax ] ||
+	fail "-N -f: the device left device_dax"
+[ -s "$tmp/out" ] && fail "-N -f: printed a device it did not change"
+copy hmem
 # memory operations on a devdax device: -ENXIO
 dx "$tmp/root" online-memory dax0.0
 expect_rc 250 "online-memory on devdax"
@@ -184,6 +200,14 @@ echo Normal >"$tmp/root/sys/devices/system/memory/memory35/valid_zones"
 dx "$tmp/root" list
 jq -e '.[0].movable == false' "$tmp/out" >/dev/null || fail "a Normal block: movable is not false"
 echo Movable >"$tmp/root/sys/devices/system/memory/memory35/valid_zones"
+# -N on a device in system-ram mode: daxctl says so and succeeds, and
+# neither onlines nor offlines anything
+dx "$tmp/root" reconfigure-device -N -m system-ram dax0.0
+expect_rc 0 "reconfigure-device -N on system-ram"
+grep -q "dax0.0 was already in system-ram mode" "$tmp/err" || fail "-N on system-ram: not said"
+[ "$(jq -c '.[0] | del(.cxlmem)' "$tmp/out")" = "$sysram" ] || fail "-N on system-ram: $(cat "$tmp/out")"
+[ "$(cat "$tmp/root/sys/devices/system/memory/memory39/state")" = online ] ||
+	fail "-N on system-ram changed a block"
 # all online already: daxctl says so and exits 1
 dx "$tmp/root" online-memory dax0.0
 expect_rc 1 "online-memory on online memory"

@@ -1027,46 +1027,68 @@ static void clear_state_dir(const char *root)
 	}
 }
 
-/* A failure at each write of a conversion leaves the device as found. */
-static void test_convert_fault_each_step(void **state)
+/*
+ * Fail each write of a clean run in turn (the run's nth write answers
+ * EIO): every run that fails must leave the fake kernel exactly as
+ * found, with no leak and no journal; one that succeeds despite it (an
+ * optional write such as remove_id, or new_id before bind) must have
+ * reached the end state @done checks. @setup puts the tree back into the
+ * starting state. Returns how many writes made the run fail.
+ */
+static int fault_each_write(struct env *e, void (*setup)(struct env *),
+			    unsigned int flags, void (*done)(struct env *))
 {
 	int nth, writes, failures = 0;
 	struct mhp_plan *plan;
-	struct env e;
 
-	/* a clean conversion: how many writes it takes */
-	env_init_612(&e);
-	plan = plan_612(&e);
-	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
-	writes = e.fk.writes;
+	/* a clean run: how many writes it takes */
+	setup(e);
+	plan = plan_for(e->ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e->ctx, plan, flags, NULL, NULL), 0);
+	done(e);
+	writes = e->fk.writes;
 	mhp_plan_unref(plan);
 	for (nth = 1; nth <= writes; nth++) {
 		struct fk_snapshot before;
 		int rc;
 
-		/* the same tree, back in the state 6.12 boots into */
-		clear_state_dir(e.root);
-		set_612(&e);
-		fk_snapshot(&e.fk, &before);
-		plan = plan_612(&e);
-		e.fk.fail_nth = nth;
-		rc = mhp_apply(e.ctx, plan, 0, NULL, NULL);
+		/* the same tree, back in its starting state */
+		clear_state_dir(e->root);
+		setup(e);
+		fk_snapshot(&e->fk, &before);
+		plan = plan_for(e->ctx, MHP_ZONE_POLICY_MOVABLE);
+		e->fk.fail_nth = nth;
+		rc = mhp_apply(e->ctx, plan, flags, NULL, NULL);
+		e->fk.fail_nth = 0;
 		mhp_plan_unref(plan);
 		if (rc == 0) {
-			/* an optional write (remove_id, new_id before bind) */
-			assert_all(&e.fk, "online", "Movable");
+			done(e);
 			continue;
 		}
 		failures++;
-		if (!fk_same(&e.fk, &before))
+		if (!fk_same(&e->fk, &before))
 			print_error("write %d of %d failed:\n", nth, writes);
-		assert_as_found(&e.fk, &before, e.ctx);
-		assert_false(e.fk.leaked);
-		assert_false(journal_exists(e.root));
+		assert_as_found(&e->fk, &before, e->ctx);
+		assert_false(e->fk.leaked);
+		assert_false(journal_exists(e->root));
 	}
-	env_free(&e);
+	return failures;
+}
+
+static void converted(struct env *e)
+{
+	assert_all(&e->fk, "online", "Movable");
+}
+
+/* A failure at each write of a conversion leaves the device as found. */
+static void test_convert_fault_each_step(void **state)
+{
+	struct env e;
+
+	env_init(&e);
 	/* quiesce, 8 offlines, unbind, knob, bind, 8 onlines, restore */
-	assert_true(failures >= 20);
+	assert_true(fault_each_write(&e, set_612, 0, converted) >= 20);
+	env_free(&e);
 }
 
 /*
@@ -1493,6 +1515,197 @@ static void test_review_offline_unknown_block(void **state)
 	env_free(&e);
 }
 
+/* ---- MHP_APPLY_NO_ONLINE (daxctl reconfigure-device -N) ---- */
+
+/* kmem bound by this run, every block there and offline, nothing else changed */
+static void bound_offline(struct env *e)
+{
+	assert_string_equal(e->fk.driver, "kmem");
+	assert_true(e->fk.present);
+	assert_all(&e->fk, "offline", NULL);
+	assert_int_equal(e->fk.onlines, 0);
+	assert_false(journal_exists(e->root));
+}
+
+static void test_no_online_binds_offline(void **state)
+{
+	const struct mhp_apply_report *rep;
+	struct mhp_plan *plan, *applied;
+	struct events ev = { 0 };
+	struct env e;
+
+	env_init(&e);
+	/* the kernel's policy is arbitrated as in every apply */
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online");
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE, count, &ev), 0);
+	bound_offline(&e);
+	assert_string_equal(e.fk.auto_online, "online");	/* restored */
+	assert_int_equal(ev.online + ev.foreign + ev.fixed + ev.rollback, 0);
+	rep = mhp_get_apply_report(e.ctx);
+	assert_int_equal(rep->blocks_onlined, 0);
+	assert_false(rep->rolled_back);
+	/* offline blocks are not an applied plan status would call drift */
+	assert_int_equal(mhp_get_applied_plan(e.ctx, DEV, &applied), -ENOENT);
+
+	/* kmem is bound: -N has nothing left to do, and writes nothing */
+	e.fk.writes = 0;
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE, NULL, NULL),
+			 MHP_NOTHING_TO_DO);
+	assert_int_equal(e.fk.writes, 0);
+
+	/* the blocks can still be onlined as planned afterwards */
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), 0);
+	assert_all(&e.fk, "online", "Movable");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* daxctl -m devdax after -N: kmem lets go of blocks that never went online */
+static void test_no_online_then_devdax(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE, NULL, NULL), 0);
+	bound_offline(&e);
+	mhp_plan_unref(plan);
+	assert_int_equal(mhp_offline(e.ctx, DEV, MHP_OFFLINE_TO_DEVDAX, 5000, 3, NULL, NULL), 0);
+	assert_string_equal(e.fk.driver, "device_dax");
+	assert_false(e.fk.present);
+	assert_false(e.fk.leaked);
+	env_free(&e);
+}
+
+static void test_no_online_dry_run(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE | MHP_APPLY_DRY_RUN,
+				   NULL, NULL), 0);
+	assert_int_equal(e.fk.writes, 0);
+	assert_string_equal(e.fk.driver, "device_dax");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/*
+ * An agent nobody detected (udev, racing the bind) onlines the blocks
+ * as kmem adds them: -N must fail, not report offline blocks that are
+ * online, and the rollback leaves the device as found.
+ */
+static void test_no_online_racing_agent(void **state)
+{
+	struct fk_snapshot before;
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	e.fk.agent_online_plain = true;
+	fk_snapshot(&e.fk, &before);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE, NULL, NULL), -EBUSY);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "to stay offline"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rolled back"));
+	assert_true(mhp_get_apply_report(e.ctx)->rolled_back);
+	assert_as_found(&e.fk, &before, e.ctx);
+	assert_false(e.fk.leaked);
+	assert_false(journal_exists(e.root));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* A policy known to race is refused before anything is written. */
+static void test_no_online_refuses_known_policy(void **state)
+{
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	/* the kernel's, when arbitration is not allowed (daxctl -N without -f) */
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online_movable\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online_movable");
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE | MHP_APPLY_NO_ARBITRATE,
+				   NULL, NULL), -EBUSY);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "auto_online_blocks=online_movable"));
+	assert_int_equal(e.fk.writes, 0);
+	mhp_plan_unref(plan);
+
+	/* a udev rule that onlines memory blocks: arbitration cannot stop it */
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "offline\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "offline");
+	sr_file(e.root, "/etc/udev/rules.d/40-memory.rules",
+		"SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}==\"offline\", ATTR{state}=\"online\"\n");
+	mhp_unref(e.ctx);
+	e.ctx = new_ctx(&e);
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, MHP_APPLY_NO_ONLINE, NULL, NULL), -EBUSY);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "40-memory.rules"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "nothing was changed"));
+	assert_int_equal(e.fk.writes, 0);
+	assert_string_equal(e.fk.driver, "device_dax");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* 6.1: device_dax bound, the kernel's policy online (quiesced, restored) */
+static void set_61_online_policy(struct env *e)
+{
+	uint64_t i;
+
+	snprintf(e->fk.driver, sizeof(e->fk.driver), "device_dax");
+	snprintf(e->fk.auto_online, sizeof(e->fk.auto_online), "online");
+	e->fk.present = false;
+	for (i = 0; i < e->fk.nr; i++) {
+		snprintf(e->fk.state[i], sizeof(e->fk.state[i]), "offline");
+		e->fk.zone[i][0] = '\0';
+	}
+	e->fk.writes = 0;
+	e->fk.onlines = 0;
+	e->fk.leaked = false;
+	fk_sync(&e->fk);
+	mhp_unref(e->ctx);
+	e->ctx = new_ctx(e);
+}
+
+/* 6.12: the same with the dax knob, which the plan sets to 1 */
+static void set_612_devdax(struct env *e)
+{
+	set_612(e);
+	e->fk.knob = 0;
+	e->fk.device_dax_id = true;
+	set_61_online_policy(e);
+}
+
+static void bound_offline_knob(struct env *e)
+{
+	bound_offline(e);
+	assert_int_equal(e->fk.knob, 1);
+	assert_string_equal(e->fk.auto_online, "online");
+}
+
+/* A failure at each write of -N leaves the device as found. */
+static void test_no_online_fault_each_write(void **state)
+{
+	struct env e;
+
+	env_init(&e);
+	/* quiesce, unbind device_dax, new_id/bind kmem, restore */
+	assert_true(fault_each_write(&e, set_61_online_policy, MHP_APPLY_NO_ONLINE,
+				     bound_offline) >= 3);
+	/* and the knob before the bind */
+	assert_true(fault_each_write(&e, set_612_devdax, MHP_APPLY_NO_ONLINE,
+				     bound_offline_knob) >= 4);
+	env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1538,6 +1751,12 @@ int main(void)
 		cmocka_unit_test(test_review_probe_does_not_block),
 		cmocka_unit_test(test_review_multi_range_refused),
 		cmocka_unit_test(test_review_offline_unknown_block),
+		cmocka_unit_test(test_no_online_binds_offline),
+		cmocka_unit_test(test_no_online_then_devdax),
+		cmocka_unit_test(test_no_online_dry_run),
+		cmocka_unit_test(test_no_online_racing_agent),
+		cmocka_unit_test(test_no_online_refuses_known_policy),
+		cmocka_unit_test(test_no_online_fault_each_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <iniparser/iniparser.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,17 +106,9 @@ static void conf_log(void *userdata, int priority, const char *fmt, va_list ap)
 /* The uuid of the nvdimm namespace behind @d: its nd_dax parent's "uuid". */
 static int nvdimm_uuid(struct dx_ctx *dx, const struct dx_dev *d, char *uuid, size_t len)
 {
-	const char *root = mhp_get_sysroot(dx->ctx);
-	char link[PATH_MAX], real[PATH_MAX], *slash;
-	size_t rootlen = root && strcmp(root, "/") ? strlen(root) : 0;
+	struct mhp_dax_dev *dev = mhp_dax_dev_get_by_name(dx->ctx, d->name);
 
-	snprintf(link, sizeof(link), "%s/sys/bus/dax/devices/%s", rootlen ? root : "", d->name);
-	if (!realpath(link, real) || !(slash = strrchr(real, '/')))
-		return -ENOENT;
-	*slash = '\0';
-	if (dx_read_attr(dx, uuid, len, "%s/uuid", real + rootlen) < 0 || !uuid[0])
-		return -ENOENT;
-	return 0;
+	return dev ? mhp_dax_dev_get_nvdimm_uuid(dx->ctx, dev, uuid, len) : -ENOENT;
 }
 
 static int conf_filter(const struct dirent *e)
@@ -228,11 +219,16 @@ static int check_config(struct dx_ctx *dx, const char *device, struct dx_params 
 
 /* ---- the operations -------------------------------------------------- */
 
-static int plan_and_apply(struct dx_ctx *dx, const struct dx_dev *d, const struct dx_params *p)
+/*
+ * Plan @d and apply it through libmhp's executor (the run lock, journal,
+ * rollback). @flags adds MHP_APPLY_NO_ONLINE for -N.
+ */
+static int plan_and_apply(struct dx_ctx *dx, const struct dx_dev *d, const struct dx_params *p,
+			  unsigned int flags)
 {
 	struct mhp_plan_opts opts = { .size = sizeof(opts), .zone = MHP_ZONE_POLICY_MOVABLE };
 	struct mhp_dax_dev *mdev = mhp_dax_dev_get_by_name(dx->ctx, d->name);
-	unsigned int flags = 0;
+	bool no_online = flags & MHP_APPLY_NO_ONLINE;
 	struct mhp_plan *plan;
 	int rc;
 
@@ -253,101 +249,46 @@ static int plan_and_apply(struct dx_ctx *dx, const struct dx_dev *d, const struc
 	}
 	rc = mhp_apply(dx->ctx, plan, flags, NULL, NULL);
 	if (rc < 0)
-		fprintf(stderr, "%s: failed to online memory: %s\n", d->name,
-			mhp_get_last_error(dx->ctx));
+		fprintf(stderr, "%s: failed to %s: %s\n", d->name,
+			no_online ? "bind kmem" : "online memory", mhp_get_last_error(dx->ctx));
 	else if (rc == 0 && dx->verbose)
-		fprintf(stderr, "%s: %llu memory block%s online\n", d->name,
+		fprintf(stderr, "%s: %llu memory block%s %s\n", d->name,
 			(unsigned long long)mhp_plan_get_num_blocks(plan),
-			mhp_plan_get_num_blocks(plan) == 1 ? "" : "s");
+			mhp_plan_get_num_blocks(plan) == 1 ? "" : "s",
+			no_online ? "left offline" : "online");
 	mhp_plan_unref(plan);
 	return rc < 0 ? rc : 0;
 }
 
-static bool bound_to(struct dx_ctx *dx, const char *name, const char *driver)
-{
-	const char *root = mhp_get_sysroot(dx->ctx);
-	char link[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "%s/sys/bus/dax/devices/%s/driver",
-		 root && strcmp(root, "/") ? root : "", name);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return strcmp(basename(target), driver) == 0;
-}
-
 /*
- * -N: bind kmem and leave every block offline. libmhp's executor always
- * onlines, so this one step is done here. With -f an active online policy
- * is set to offline around the bind (restored after), so the blocks stay
- * offline as -N asks instead of landing in whatever zone the kernel picks.
+ * -N: kmem bound, every block left offline, by the executor
+ * (MHP_APPLY_NO_ONLINE). As daxctl, an active kernel policy fails it
+ * unless -f; with -f the policy is set to offline around the bind and
+ * restored. Any other agent that onlines the blocks fails it too (the
+ * executor refuses a known one and rolls back after an unknown one).
  */
-static int bind_kmem_only(struct dx_ctx *dx, const struct dx_dev *d, const char *policy)
+static int bind_kmem_only(struct dx_ctx *dx, const struct dx_dev *d, const struct dx_params *p)
 {
-	const char *name = d->name;
-	bool arbitrate = strcmp(policy, "offline") != 0;
-	char probe[8];
-	int rc;
+	/* the executor checks again under the run lock */
+	unsigned int flags = MHP_APPLY_NO_ONLINE | (p->force ? 0 : MHP_APPLY_NO_ARBITRATE);
 
-	/* udev loads kmem with the first dax device; never half-do the switch */
-	if (dx_read_attr(dx, probe, sizeof(probe), "/sys/bus/dax/drivers/kmem/uevent") == -ENOENT &&
-	    dx_read_attr(dx, probe, sizeof(probe), "/sys/bus/dax/drivers/kmem/bind") == -ENOENT) {
-		fprintf(stderr, "%s: the kmem driver is not loaded: run 'modprobe kmem' (CONFIG_DEV_DAX_KMEM)\n",
-			name);
-		return -ENODEV;
+	if (!p->force && strcmp(auto_online_policy(dx), "offline") != 0) {
+		fprintf(stderr, "%s: error: kernel policy will auto-online memory, aborting\n",
+			d->name);
+		return -EBUSY;
 	}
-	if (arbitrate) {
-		rc = dx_write_attr(dx, "offline", "/sys/devices/system/memory/auto_online_blocks");
-		if (rc < 0) {
-			fprintf(stderr, "%s: cannot set auto_online_blocks to offline: %s\n",
-				name, strerror(-rc));
-			return rc;
-		}
+	if (d->kmem) {
+		fprintf(stderr, "%s was already in system-ram mode\n", d->name);
+		return 0;
 	}
-	if (d->enabled) {
-		rc = dx_write_attr(dx, name, "/sys/bus/dax/drivers/device_dax/unbind");
-		if (rc < 0) {
-			fprintf(stderr, "%s: disable failed: %s\n", name, strerror(-rc));
-			goto restore;
-		}
-	}
-	/* 6.1: device_dax matches every device, kmem only by new_id */
-	dx_write_attr(dx, name, "/sys/bus/dax/drivers/kmem/new_id");
-	rc = 0;
-	if (!bound_to(dx, name, "kmem"))
-		rc = dx_write_attr(dx, name, "/sys/bus/dax/drivers/kmem/bind");
-	if (rc < 0 || !bound_to(dx, name, "kmem")) {
-		fprintf(stderr, "%s: kmem did not take the device (%s); dmesg says why; the device is back in devdax mode\n",
-			name, rc < 0 ? strerror(-rc) : "not bound");
-		dx_write_attr(dx, name, "/sys/bus/dax/drivers/device_dax/bind");
-		rc = rc < 0 ? rc : -ENXIO;
-	}
-restore:
-	if (arbitrate)
-		dx_write_attr(dx, policy, "/sys/devices/system/memory/auto_online_blocks");
-	return rc;
+	return plan_and_apply(dx, d, p, flags);
 }
 
 static int to_system_ram(struct dx_ctx *dx, const struct dx_dev *d, const struct dx_params *p)
 {
-	const char *policy = auto_online_policy(dx);
-
-	if (p->no_online) {
-		/* the kernel would online the blocks as kmem adds them */
-		if (!p->force && strcmp(policy, "offline") != 0) {
-			fprintf(stderr, "%s: error: kernel policy will auto-online memory, aborting\n",
-				d->name);
-			return -EBUSY;
-		}
-		if (d->kmem) {
-			fprintf(stderr, "%s was already in system-ram mode\n", d->name);
-			return 0;
-		}
-		return bind_kmem_only(dx, d, policy);
-	}
-	return plan_and_apply(dx, d, p);
+	if (p->no_online)
+		return bind_kmem_only(dx, d, p);
+	return plan_and_apply(dx, d, p, 0);
 }
 
 static int to_devdax(struct dx_ctx *dx, const struct dx_dev *d, const struct dx_params *p)
@@ -356,9 +297,13 @@ static int to_devdax(struct dx_ctx *dx, const struct dx_dev *d, const struct dx_
 
 	if (!d->kmem) {
 		fprintf(stderr, "%s was already in devdax mode\n", d->name);
-		if (!d->enabled)
-			return dx_write_attr(dx, d->name, "/sys/bus/dax/drivers/device_dax/bind");
-		return 0;
+		if (d->enabled)
+			return 0;
+		/* no driver: the executor binds device_dax (new_id first on 6.3+) */
+		rc = mhp_offline(dx->ctx, d->name, MHP_OFFLINE_TO_DEVDAX, 0, 0, NULL, NULL);
+		if (rc < 0)
+			fprintf(stderr, "%s: %s\n", d->name, mhp_get_last_error(dx->ctx));
+		return rc < 0 ? rc : 0;
 	}
 	if (d->online > 0 && !p->force) {
 		if (dx->verbose) {
@@ -430,13 +375,9 @@ static int online_one(struct dx_ctx *dx, const struct dx_dev *d, const struct dx
 			(long long)d->present);
 		return 1;
 	}
-	return plan_and_apply(dx, d, p);
+	return plan_and_apply(dx, d, p, 0);
 }
 
-/*
- * Offline the device's blocks, highest first, and keep kmem bound, as
- * daxctl does (libmhp's mhp_offline always unbinds kmem as well).
- */
 /* Counts the blocks mhp_offline() took offline, for daxctl's -v message. */
 static void count_offlined(struct mhp_ctx *ctx, const struct mhp_event *ev, void *userdata)
 {

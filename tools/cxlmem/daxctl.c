@@ -8,93 +8,17 @@
  * exit codes) was learnt from ndctl 76.1's daxctl and util sources and is
  * written down, key by key, in cxlmem-daxctl(8) and tests/daxctl/.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "builtin.h"
 #include "daxctl.h"
-
-/* ---- sysfs below the sysroot --------------------------------------- */
-
-static int dx_path(struct dx_ctx *dx, char *path, size_t len, const char *fmt, va_list ap)
-{
-	const char *root = mhp_get_sysroot(dx->ctx);
-	char rel[PATH_MAX];
-
-	if (vsnprintf(rel, sizeof(rel), fmt, ap) >= (int)sizeof(rel))
-		return -ENAMETOOLONG;
-	if (snprintf(path, len, "%s%s", root && strcmp(root, "/") ? root : "", rel) >= (int)len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-int dx_read_attr(struct dx_ctx *dx, char *buf, size_t len, const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	va_list ap;
-	ssize_t n;
-	int fd, rc;
-
-	va_start(ap, fmt);
-	rc = dx_path(dx, path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	if (rc < 0)
-		return rc;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-int dx_write_attr(struct dx_ctx *dx, const char *value, const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	va_list ap;
-	ssize_t n;
-	int fd, rc;
-
-	va_start(ap, fmt);
-	rc = dx_path(dx, path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return rc;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
-/* An integer attribute at @a/@b (both below the sysroot). */
-static bool read_u64(struct dx_ctx *dx, uint64_t *v, const char *a, const char *b)
-{
-	char buf[64], *end;
-
-	if (dx_read_attr(dx, buf, sizeof(buf), "%s/%s", a, b) < 0)
-		return false;
-	errno = 0;
-	*v = strtoull(buf, &end, 0);
-	return errno == 0 && end != buf;
-}
 
 /* ---- the device model, from the library's list document ------------ */
 
@@ -248,56 +172,26 @@ static struct json_object *dx_hex(uint64_t v, unsigned int flags)
 	return json_object_new_string(buf);
 }
 
-static int mapping_index(const struct dirent *e)
-{
-	unsigned int n;
-	char c;
-
-	return sscanf(e->d_name, "mapping%u%c", &n, &c) == 1;
-}
-
-static int mapping_cmp(const struct dirent **a, const struct dirent **b)
-{
-	return atoi((*a)->d_name + 7) - atoi((*b)->d_name + 7);
-}
-
 /* "mappings": page_offset, start, end, size of each mappingN, in N order. */
 static void add_mappings(struct dx_ctx *dx, const struct dx_dev *d, struct json_object *jdev)
 {
-	const char *root = mhp_get_sysroot(dx->ctx);
-	struct json_object *arr = NULL;
-	struct dirent **ents;
-	char dir[PATH_MAX];
-	int i, n;
+	struct mhp_dax_dev *dev = mhp_dax_dev_get_by_name(dx->ctx, d->name);
+	struct json_object *arr = NULL, *m;
+	uint64_t off, start, end;
+	unsigned int n;
 
-	snprintf(dir, sizeof(dir), "%s/sys/bus/dax/devices/%s",
-		 root && strcmp(root, "/") ? root : "", d->name);
-	n = scandir(dir, &ents, mapping_index, mapping_cmp);
-	for (i = 0; i < n; i++) {
-		uint64_t off, start, end;
-		struct json_object *m;
-		char mdir[PATH_MAX];
-
-		snprintf(mdir, sizeof(mdir), "/sys/bus/dax/devices/%s/%s", d->name, ents[i]->d_name);
-
-		if (read_u64(dx, &off, mdir, "page_offset") &&
-		    read_u64(dx, &start, mdir, "start") &&
-		    read_u64(dx, &end, mdir, "end")) {
-			if (!arr) {
-				arr = json_object_new_array();
-				json_object_object_add(jdev, "mappings", arr);
-			}
-			m = json_object_new_object();
-			json_object_object_add(m, "page_offset", dx_hex(off, dx->flags));
-			json_object_object_add(m, "start", dx_hex(start, dx->flags));
-			json_object_object_add(m, "end", dx_hex(end, dx->flags));
-			json_object_object_add(m, "size", dx_size(end - start + 1, dx->flags));
-			json_object_array_add(arr, m);
+	for (n = 0; dev && mhp_dax_dev_get_mapping(dx->ctx, dev, n, &off, &start, &end) == 0; n++) {
+		if (!arr) {
+			arr = json_object_new_array();
+			json_object_object_add(jdev, "mappings", arr);
 		}
-		free(ents[i]);
+		m = json_object_new_object();
+		json_object_object_add(m, "page_offset", dx_hex(off, dx->flags));
+		json_object_object_add(m, "start", dx_hex(start, dx->flags));
+		json_object_object_add(m, "end", dx_hex(end, dx->flags));
+		json_object_object_add(m, "size", dx_size(end - start + 1, dx->flags));
+		json_object_array_add(arr, m);
 	}
-	if (n >= 0)
-		free(ents);
 }
 
 /* cxlmem's own facts: the one key daxctl does not have. */
@@ -372,28 +266,21 @@ void dx_print(struct json_object *arr, unsigned int flags)
 static struct json_object *region_to_json(struct dx_ctx *dx, const struct dx_dev *d,
 					  const char *dev_filter, int region_id)
 {
-	const char *root = mhp_get_sysroot(dx->ctx);
+	struct mhp_dax_dev *dev = mhp_dax_dev_get_by_name(dx->ctx, d->name);
 	struct json_object *j = json_object_new_object(), *devs = NULL;
-	char link[PATH_MAX], real[PATH_MAX], rdir[PATH_MAX], *slash;
-	const char *path = NULL;
-	size_t rootlen = root && strcmp(root, "/") ? strlen(root) : 0;
+	char path[PATH_MAX];
+	bool have = dev && mhp_dax_dev_get_region_path(dx->ctx, dev, path, sizeof(path)) == 0;
 	uint64_t v;
 	size_t i;
 
-	snprintf(link, sizeof(link), "%s/sys/bus/dax/devices/%s", rootlen ? root : "", d->name);
-	if (realpath(link, real) && (slash = strrchr(real, '/'))) {
-		*slash = '\0';
-		path = real + rootlen;
-		snprintf(rdir, sizeof(rdir), "%s/dax_region", path);
-		if (strncmp(path, "/sys/devices", 12) == 0)
-			json_object_object_add(j, "path", json_object_new_string(path + 12));
-	}
+	if (have && strncmp(path, "/sys/devices/", 13) == 0)
+		json_object_object_add(j, "path", json_object_new_string(path + 12));
 	json_object_object_add(j, "id", json_object_new_int(region_id));
-	if (path && read_u64(dx, &v, rdir, "size"))
+	if (have && mhp_dax_dev_get_region_attr(dx->ctx, dev, MHP_DAX_REGION_SIZE, &v) == 0)
 		json_object_object_add(j, "size", dx_size(v, dx->flags));
-	if (path && read_u64(dx, &v, rdir, "available_size") && v)
+	if (have && mhp_dax_dev_get_region_attr(dx->ctx, dev, MHP_DAX_REGION_AVAILABLE_SIZE, &v) == 0 && v)
 		json_object_object_add(j, "available_size", dx_size(v, dx->flags));
-	if (path && read_u64(dx, &v, rdir, "align"))
+	if (have && mhp_dax_dev_get_region_attr(dx->ctx, dev, MHP_DAX_REGION_ALIGN, &v) == 0)
 		json_object_object_add(j, "align", json_object_new_int64((int64_t)v));
 	if (!(dx->flags & DX_DEVS))
 		return j;
@@ -532,6 +419,11 @@ static void dx_usage(FILE *out)
 
 int cxlmem_daxctl_main(int argc, char **argv)
 {
+	return cxlmem_daxctl_run(NULL, argc, argv);
+}
+
+int cxlmem_daxctl_run(struct mhp_ctx *ctx, int argc, char **argv)
+{
 	struct dx_ctx dx = { 0 };
 	const char *cmd;
 	size_t i;
@@ -563,7 +455,9 @@ int cxlmem_daxctl_main(int argc, char **argv)
 			cmd);
 		return 1;
 	}
-	rc = mhp_new(&dx.ctx);
+	if (ctx)
+		dx.ctx = mhp_ref(ctx);
+	rc = ctx ? 0 : mhp_new(&dx.ctx);
 	if (rc < 0) {
 		fprintf(stderr, "cxlmem-daxctl: cannot create the libmhp context: %s\n", strerror(-rc));
 		return 1;

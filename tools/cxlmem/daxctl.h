@@ -55,12 +55,6 @@ int dx_region_filter_id(struct dx_ctx *dx, const char *ident, int *id);
 struct json_object *dx_dev_to_json(struct dx_ctx *dx, const struct dx_dev *d);
 /* daxctl's output: an array, or with -u one object alone. */
 void dx_print(struct json_object *arr, unsigned int flags);
-/* Read a sysfs file below the sysroot as text (trailing newline cut). */
-int dx_read_attr(struct dx_ctx *dx, char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-int dx_write_attr(struct dx_ctx *dx, const char *value, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 int dx_cmd_list(struct dx_ctx *dx, int argc, char **argv);
 int dx_cmd_reconfigure(struct dx_ctx *dx, int argc, char **argv);
 int dx_cmd_online(struct dx_ctx *dx, int argc, char **argv);
@@ -68,5 +62,7 @@ int dx_cmd_offline(struct dx_ctx *dx, int argc, char **argv);
 
 /* Entry from cxlmem's main() when argv[0] is cxlmem-daxctl. */
 int cxlmem_daxctl_main(int argc, char **argv);
+/* The same on @ctx, which the caller made (tests: a sysroot and a fake kernel). */
+int cxlmem_daxctl_run(struct mhp_ctx *ctx, int argc, char **argv);
 
 #endif
