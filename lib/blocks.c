@@ -135,8 +135,9 @@ static int block_read(struct mhp_block *b)
 	rc = mhp_read_attr(ctx, buf, sizeof(buf),
 			   "/sys/devices/system/memory/memory%llu/state", idx);
 	/* no such block: an answer, not a failure, so nothing is recorded */
-	if (rc == -ENOENT &&
-	    !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu", idx))
+	b->gone = rc == -ENOENT &&
+		  !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu", idx);
+	if (b->gone)
 		return -ENOENT;
 	if (rc < 0)
 		return mhp_fail(ctx, rc, "cannot read the state of memory block %llu (%s/sys/devices/system/memory/memory%llu/state): %s",
@@ -175,18 +176,26 @@ static int block_new(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out
 	b->size = mhp_platform_get_block_size(p);
 	mhp_platform_unref(p);
 	rc = block_read(b);
-	if (rc < 0) {
+	/*
+	 * An absent block is kept too, as "gone": the planner looks at a
+	 * device's blocks twice, and the second look then costs no read.
+	 * Iteration skips it; mhp_blocks_invalidate() (kmem bound or
+	 * unbound) or a directory scan that lists it makes it read again.
+	 */
+	if (rc < 0 && !b->gone) {
 		free(b);
 		return rc;
 	}
+	if (b->gone)
+		b->state = MHP_BLOCK_UNKNOWN;
 	*out = b;
-	return 0;
+	return rc;
 }
 
 MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out)
 {
 	struct mhp_block_cache *c = cache(ctx);
-	struct mhp_block *b;
+	struct mhp_block *b = NULL;
 	size_t pos;
 	int rc;
 
@@ -197,10 +206,9 @@ MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_blo
 		b = c->blocks[pos];
 		if (b->stale) {
 			b->stale = false;
-			b->gone = !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu",
-					      (unsigned long long)index);
 			b->have_node = b->have_removable = false;
-			if (!b->gone && block_read(b) < 0)
+			/* block_read() tells a missing block from an unreadable one */
+			if (block_read(b) < 0 && !b->gone)
 				return -EIO;
 			if (b->gone)
 				b->state = MHP_BLOCK_UNKNOWN;
@@ -213,16 +221,39 @@ MHP_EXPORT int mhp_block_get(struct mhp_ctx *ctx, uint64_t index, struct mhp_blo
 	/* absence is an answer, not a failure: no error is recorded */
 	if (c->complete)
 		return -ENOENT;
+	/* @b comes back for a block that exists and for one that is gone */
 	rc = block_new(ctx, index, &b);
-	if (rc < 0)
+	if (!b)
 		return rc;
-	rc = cache_insert(c, pos, b);
-	if (rc < 0) {
+	if (cache_insert(c, pos, b) < 0) {
 		free(b);
-		return rc;
+		return -ENOMEM;
 	}
+	if (b->gone)
+		return -ENOENT;
 	*out = b;
 	return 0;
+}
+
+/*
+ * Block @index as it is now, read exactly once: a cached block is re-read,
+ * a new or stale one is read by the lookup itself. -ENOENT, silently,
+ * when the block does not exist (after an offline, kmem may remove it).
+ */
+int mhp_block_get_fresh(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out)
+{
+	struct mhp_block_cache *c = cache(ctx);
+	size_t pos;
+
+	if (!c)
+		return -ENOMEM;
+	pos = cache_pos(c, index);
+	if (pos < c->nr && c->blocks[pos]->index == index)
+		c->blocks[pos]->stale = true;
+	else if (c->complete)
+		/* a scan that found everything does not know about newcomers */
+		c->complete = false;
+	return mhp_block_get(ctx, index, out);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -276,8 +307,12 @@ static int scan_all(struct mhp_ctx *ctx)
 		goto out;
 	qsort(l.idx, l.nr, sizeof(*l.idx), cmp_u64);
 	for (i = 0; i < l.nr; i++) {
+		size_t pos = cache_pos(c, l.idx[i]);
 		struct mhp_block *b;
 
+		/* listed now: a block remembered as absent has since appeared */
+		if (pos < c->nr && c->blocks[pos]->index == l.idx[i] && c->blocks[pos]->gone)
+			c->blocks[pos]->stale = true;
 		rc = mhp_block_get(ctx, l.idx[i], &b);
 		if (rc < 0)
 			goto out;

@@ -115,11 +115,10 @@ static int block_write_state(struct mhp_ctx *ctx, uint64_t idx, const char *stat
 			      (unsigned long long)idx);
 }
 
+/* One read of the block's state and zone (a lookup and a refresh were two). */
 static int block_refresh(struct mhp_ctx *ctx, uint64_t idx, struct mhp_block **b)
 {
-	int rc = mhp_block_get(ctx, idx, b);
-
-	return rc < 0 ? rc : mhp_block_refresh(*b);
+	return mhp_block_get_fresh(ctx, idx, b);
 }
 
 /*

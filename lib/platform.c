@@ -167,9 +167,9 @@ static uint64_t probe_pmd_size(struct mhp_ctx *ctx, struct mhp_platform *p)
 {
 	uint64_t v;
 
-	if (mhp_exists(ctx, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") &&
-	    mhp_read_u64(ctx, &v, false,
-			 "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") == 0)
+	/* absent without THP: one read tells, no existence check first */
+	if (mhp_read_u64_opt(ctx, &v, false,
+			     "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") == 0)
 		return v;
 	mhp_clear_error(ctx);
 	/* a PMD maps PAGE_SIZE / 8 pages */
@@ -481,11 +481,11 @@ static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 	}
 	d->page_size = probe_page_size(ctx);
 
-	if (!mhp_exists(ctx, "/sys/devices/system/memory/block_size_bytes"))
+	rc = mhp_read_u64_opt(ctx, &v, true, "/sys/devices/system/memory/block_size_bytes");
+	if (rc == -ENOENT)
 		return mhp_fail(ctx, -ENOENT,
 				"%s/sys/devices/system/memory/block_size_bytes is missing: the kernel was built without memory hotplug (CONFIG_MEMORY_HOTPLUG)",
 				ctx->sysroot);
-	rc = mhp_read_u64(ctx, &v, true, "/sys/devices/system/memory/block_size_bytes");
 	if (rc < 0)
 		return rc;
 	if (v == 0 || (v & (v - 1)) || v < d->page_size)

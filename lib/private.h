@@ -338,6 +338,8 @@ void mhp_nodes_free(struct mhp_ctx *ctx);
 void mhp_blocks_free(struct mhp_ctx *ctx);
 /* Blocks came or went: re-read cached blocks on next use, never free them. */
 void mhp_blocks_invalidate(struct mhp_ctx *ctx);
+/* Block @index read from sysfs now, once; -ENOENT (no error) if absent. */
+int mhp_block_get_fresh(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out);
 void mhp_cxl_free(struct mhp_ctx *ctx);
 void mhp_dax_free(struct mhp_ctx *ctx);
 /* Blocks [first, end) of @d after kmem's inward alignment; -ENXIO (dax.c). */

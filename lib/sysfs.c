@@ -234,8 +234,14 @@ static int open_for_read(struct mhp_ctx *ctx, const char *path, bool allow_pipe,
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
-	/* a pipe is read to its end; regular files never block */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/*
+	 * A pipe is read to its end, so it must block. O_NONBLOCK means
+	 * nothing to a regular file (sysfs and proc included), so those keep
+	 * it: two system calls less for each of the hundreds of attributes
+	 * a command reads.
+	 */
+	if (S_ISFIFO(st.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }
 

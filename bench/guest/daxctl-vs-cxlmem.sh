@@ -1,7 +1,8 @@
 # Guest half of bench/daxctl-vs-cxlmem.sh (a tests/vm scenario): two identical
 # 1 GiB Soft Reserved devices, dax0.0 on CPU-less node 1 and dax1.0 on
 # CPU-less node 2. For each auto_online_blocks policy and each of
-# BENCH_ROUNDS rounds (devices swapped every other round), convert one device
+# BENCH_ROUNDS rounds (devices swapped every other round, which tool goes
+# first every round), convert one device
 # with `daxctl reconfigure-device -m system-ram` and the other with
 # `cxlmem online-region` (when daxctl refuses because the kernel
 # auto-onlines, also with `--no-movable`, as a user would), record the wall time and the end state (blocks
@@ -81,20 +82,31 @@ head -c 1 /dev/urandom >/dev/null
 cxlmem list >/dev/null 2>&1 || true
 daxctl list >/dev/null 2>&1 || true
 auto0=$(cat $sysmem/auto_online_blocks)
+cxlmem_online() { timed cxlmem online "$a" cxlmem online-region "$a"; }
+daxctl_online() {
+	timed daxctl online "$b" daxctl reconfigure-device -m system-ram "$b"
+	# daxctl refuses movable onlining when the kernel auto-onlines;
+	# what a user then does: --no-movable
+	if [ "$(driver $b)" = device_dax ] && [ "$policy" != offline ]; then
+		timed daxctl-nm online "$b" daxctl reconfigure-device -m system-ram --no-movable "$b"
+	fi
+}
+cxlmem_offline() { timed cxlmem offline "$a" cxlmem offline-region "$a"; }
+daxctl_offline() { timed daxctl offline "$b" daxctl reconfigure-device -m devdax -f "$b"; }
 for policy in $policies; do
 	round=1
 	while [ $round -le $rounds ]; do
-		if [ $((round % 2)) = 1 ]; then a=dax0.0 b=dax1.0; else a=dax1.0 b=dax0.0; fi
+		# devices swap every other round, the order of the tools every
+		# round: each tool goes first (right after the previous round's
+		# memory removal, whose deferred work the first one pays for) as
+		# often as second, on each device
+		if [ $(( (round - 1) / 2 % 2 )) = 0 ]; then a=dax0.0 b=dax1.0; else a=dax1.0 b=dax0.0; fi
 		echo "$policy" >$sysmem/auto_online_blocks
-		timed cxlmem online "$a" cxlmem online-region "$a"
-		timed daxctl online "$b" daxctl reconfigure-device -m system-ram "$b"
-		# daxctl refuses movable onlining when the kernel auto-onlines;
-		# what a user then does: --no-movable
-		if [ "$(driver $b)" = device_dax ] && [ "$policy" != offline ]; then
-			timed daxctl-nm online "$b" daxctl reconfigure-device -m system-ram --no-movable "$b"
+		if [ $((round % 2)) = 1 ]; then
+			cxlmem_online; daxctl_online; cxlmem_offline; daxctl_offline
+		else
+			daxctl_online; cxlmem_online; daxctl_offline; cxlmem_offline
 		fi
-		timed cxlmem offline "$a" cxlmem offline-region "$a"
-		timed daxctl offline "$b" daxctl reconfigure-device -m devdax -f "$b"
 		for d in $a $b; do
 			if [ "$(driver $d)" != device_dax ]; then
 				echo "note: $d is on $(driver $d) after its offline step; cleaning up with cxlmem"

@@ -223,6 +223,77 @@ static void test_blocks(void **state)
 	sr_free(root);
 }
 
+/*
+ * The block cache remembers an absent block (the planner asks twice), but
+ * must not hide one that appears: an invalidation (kmem bound), a scan
+ * that lists it, or a fresh read sees it. A fresh read also sees a state
+ * that changed behind the cache.
+ */
+static void add_block(const char *root, int idx)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/state", idx);
+	sr_file(root, path, "offline\n");
+	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%d/valid_zones", idx);
+	sr_file(root, path, "Normal Movable\n");
+}
+
+static void rmdir_in(const char *root, const char *dir)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s%s", root, dir);
+	assert_int_equal(rmdir(path), 0);
+}
+
+static void test_block_cache_absent_and_fresh(void **state)
+{
+	char *root = sr_new_hmem();
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_block *b;
+	int count = 0;
+
+	assert_int_equal(mhp_block_get(ctx, 40, &b), -ENOENT);
+	add_block(root, 40);
+	assert_int_equal(mhp_block_get_fresh(ctx, 40, &b), 0);
+	assert_int_equal(mhp_block_get_state(b), MHP_BLOCK_OFFLINE);
+	assert_string_equal(mhp_get_last_error(ctx), "");
+	mhp_unref(ctx);
+
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_block_get(ctx, 41, &b), -ENOENT);
+	add_block(root, 41);
+	mhp_blocks_invalidate(ctx);
+	assert_int_equal(mhp_block_get(ctx, 41, &b), 0);
+	mhp_unref(ctx);
+
+	ctx = ctx_at(root);
+	assert_int_equal(mhp_block_get(ctx, 42, &b), -ENOENT);
+	add_block(root, 42);
+	mhp_block_foreach(ctx, b)
+		count++;
+	assert_int_equal(count, 16 + 3);	/* 40, 41 and 42 are listed now */
+	assert_int_equal(mhp_block_get(ctx, 42, &b), 0);
+
+	/* a changed state: the cache keeps it, a fresh read sees it */
+	assert_int_equal(mhp_block_get(ctx, 5, &b), 0);
+	assert_int_equal(mhp_block_get_state(b), MHP_BLOCK_ONLINE);
+	sr_file(root, "/sys/devices/system/memory/memory5/state", "offline\n");
+	assert_int_equal(mhp_block_get(ctx, 5, &b), 0);
+	assert_int_equal(mhp_block_get_state(b), MHP_BLOCK_ONLINE);
+	assert_int_equal(mhp_block_get_fresh(ctx, 5, &b), 0);
+	assert_int_equal(mhp_block_get_state(b), MHP_BLOCK_OFFLINE);
+	/* and a block that went away */
+	sr_rm(root, "/sys/devices/system/memory/memory42/state");
+	sr_rm(root, "/sys/devices/system/memory/memory42/valid_zones");
+	rmdir_in(root, "/sys/devices/system/memory/memory42");
+	assert_int_equal(mhp_block_get_fresh(ctx, 42, &b), -ENOENT);
+	assert_string_equal(mhp_get_last_error(ctx), "");
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 static void test_dax_hmem(void **state)
 {
 	char *root = sr_new_hmem();
@@ -862,6 +933,7 @@ int main(void)
 		cmocka_unit_test(test_missing_target_node),
 		cmocka_unit_test(test_bad_resource),
 		cmocka_unit_test(test_truncated_state),
+		cmocka_unit_test(test_block_cache_absent_and_fresh),
 		cmocka_unit_test(test_bad_sysroot),
 		cmocka_unit_test(test_plan_hmem_fixture_quiet),
 		cmocka_unit_test(test_discovery_quiet),
