@@ -166,7 +166,8 @@ static void test_no_online_lifecycle(void **state)
 	assert_int_equal(dx(&e, "online-memory", DEV, NULL), 0);
 	assert_all(&e.fk, "online", "Movable");
 	/* offline-memory offlines them and keeps kmem */
-	assert_int_equal(dx(&e, "offline-memory", DEV, NULL), 0);
+	assert_int_equal(dx(&e, "offline-memory", "-v", DEV, NULL), 0);
+	/* daxctl 76.1 counts them only with -v */
 	assert_non_null(strstr(e.err, "8 memory sections offlined"));
 	assert_all(&e.fk, "offline", NULL);
 	assert_string_equal(e.fk.driver, "kmem");
