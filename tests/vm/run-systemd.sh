@@ -245,6 +245,7 @@ if tr -d '\r' <"$log" | grep -aEq "$kwarn"; then
 fi
 [ "$result" = 0 ] || fail "checks failed"
 [ "$quiet" = 1 ] || cat "$share/report.txt" >&2
-msg "PASS (boot $boot, ${elapsed}s; $(grep -c '^ok - ' "$share/report.txt") checks)"
+outcomes=$(sed -n 's/^# outcome: //p' "$share/report.txt" | paste -sd, | sed 's/,/, /g')
+msg "PASS (boot $boot, ${elapsed}s; $(grep -c '^ok - ' "$share/report.txt") checks; $outcomes)"
 msg "full console log: $log"
 exit 0

@@ -35,7 +35,8 @@ range_size() { echo $(( ${1#*+} )); }
 
 # dax_by_range RANGE: the dax device at exactly that physical range
 dax_by_range() {
-	local d s=$(range_start "$1") z=$(range_size "$1")
+	local d s z
+	s=$(range_start "$1") z=$(range_size "$1")
 	for d in /sys/bus/dax/devices/dax*; do
 		[ -e "$d/resource" ] || continue
 		if [ $(($(cat "$d/resource"))) = "$s" ] && [ "$(cat "$d/size")" = "$z" ]; then
@@ -68,7 +69,7 @@ check_refused() {
 	echo "# $dev: cxlmem did not convert it in place; it must have said why and rolled back"
 	expect_eq "$(systemctl is-failed "$unit")" failed "$unit: systemctl is-failed"
 	expect_eq "$(systemctl show -p Result --value "$unit")" exit-code "$unit: Result"
-	why=$(grep -E "cxlmem\[[0-9]*\]: $dev: .*; rolled back, $dev is as before" /tmp/journal-$dev)
+	why=$(grep -E "cxlmem\[[0-9]*\]: $dev: .*; rolled back, $dev is as before" "/tmp/journal-$dev")
 	if [ -n "$why" ]; then
 		ok "journal: cxlmem says why and that it rolled back: ${why#*]: }"
 	else
@@ -95,7 +96,7 @@ check_device() {
 	local node size start i n=0 bad=0 memtotal want
 	echo "# ---- $dev ([device $label])"
 	wait_done "$unit" 180 || notok "$unit did not finish"
-	systemctl status --no-pager --full "$unit" 2>&1 | tee /tmp/status-$dev
+	systemctl status --no-pager --full "$unit" 2>&1 | tee "/tmp/status-$dev"
 	save "status-$dev.txt" </tmp/status-$dev
 	journalctl -b --no-pager -o short-monotonic -u "$unit" >/tmp/journal-$dev 2>&1
 	save "journal-$dev.txt" </tmp/journal-$dev
