@@ -33,6 +33,7 @@ mkdir -p $r/tmp/mhp-debs
 cp /payload/debs/*.deb $r/tmp/mhp-debs/
 for d in proc sys dev; do mount --bind /$d $r/$d; done
 say "dpkg -i $(cd /payload/debs && echo *.deb)"
+# shellcheck disable=SC2046 # dpkg-buildpackage names have no blanks
 if ! chroot $r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	dpkg -i $(cd /payload/debs && for f in *.deb; do echo /tmp/mhp-debs/$f; done) \
 	>/tmp/dpkg.log 2>&1; then
