@@ -8,6 +8,10 @@
 #   --refresh-modern  re-resolve the modern stack even if it is cached
 #   --kernel          also what the 6.1 kernel series needs (linux-source-6.1, ...)
 #
+# The VM packages include what the systemd boot test needs
+# (tests/vm/run-systemd.sh): debootstrap and e2fsprogs for its cached
+# Debian 12 image, dpkg-dev and debhelper to build the project's packages.
+#
 # The modern VM stack: bookworm-backports' 6.12 kernel (linux-image-amd64)
 # and QEMU 10 (qemu-system-x86), for the VM tests of kernels that bind kmem
 # and online memory by themselves, and of CXL RAM regions (QEMU 7.2 cannot
@@ -27,7 +31,8 @@ build_pkgs="meson ninja-build pkg-config gcc libc6-dev python3
 	libiniparser-dev scdoc bash-completion clang libclang-rt-14-dev
 	python3-prometheus-client"
 vm_pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils
-	kmod ndctl daxctl jq"
+	kmod ndctl daxctl jq
+	debootstrap e2fsprogs git dpkg-dev debhelper"
 kernel_pkgs="linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache patch
 	quilt perl make"
 

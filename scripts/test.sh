@@ -46,6 +46,9 @@ run meson test -C build-asan --print-errorlogs --no-suite vm --no-suite kernel
 # 2. VM tests (Debian's 6.1 and backports' 6.12 under QEMU TCG) with a plain build.
 [ -f build/build.ninja ] || run meson setup build --werror
 run meson compile -C build
+# The project's Debian packages, for the systemd boot test (vm-systemd-*):
+# built from this tree unless a build of it is already in the cache.
+run tests/vm/systemd/build-deb.sh >/dev/null
 run meson test -C build --print-errorlogs --suite vm --num-processes 1 \
 	--timeout-multiplier 2
 
