@@ -347,6 +347,8 @@ static uint64_t migrated_so_far(struct mhp_ctx *ctx)
 
 static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 			 uint64_t deadline);
+static int offline_retrying(struct mhp_ctx *ctx, uint64_t idx, unsigned int retries,
+			    uint64_t deadline, unsigned int *attempts);
 
 /* What the journal says block @idx was before the run. */
 static struct mhp_journal_block block_before(const struct mhp_journal_state *st, uint64_t idx)
@@ -1000,7 +1002,7 @@ static int step_quiesce(struct run *r)
 
 static const char *convert_remedy(void)
 {
-	return "the kernel keeps unmovable pages in ZONE_NORMAL blocks; boot with memhp_default_state=offline (or enable the boot-time service cxlmem-online@.service) so the memory waits offline for cxlmem";
+	return "the kernel has put unmovable pages in these ZONE_NORMAL blocks since it onlined them, so they cannot be offlined; boot with memhp_default_state=offline, so that the memory waits offline until cxlmem (cxlmem-online@.service at boot) onlines it into the planned zones";
 }
 
 /* Convert in place: offline the blocks of a live kmem device, unbind it. */
@@ -1103,6 +1105,7 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 	struct mhp_ctx *ctx = r->ctx;
 	unsigned long long idx = pb->index;
 	struct mhp_block *b;
+	unsigned int attempts;
 	bool fixed = false;
 	int attempt, rc;
 
@@ -1156,11 +1159,12 @@ static int online_block(struct run *r, const struct mhp_plan_block *pb, bool was
 			emit(r, MHP_EVENT_WARNING, pb->index, mhp_block_get_zone(b), 0,
 			     "block %llu is online in %s, planned %s: offlining it to redo",
 			     idx, mhp_zone_name(mhp_block_get_zone(b)), mhp_zone_name(pb->zone));
-			rc = block_write_state(ctx, pb->index, "offline");
-			if (rc < 0 && rc != -EINVAL)
+			/* the same retries as a conversion: pages migrate away */
+			rc = offline_retrying(ctx, pb->index, 5, now_ms() + 60000, &attempts);
+			if (rc < 0)
 				return mhp_fail(ctx, rc,
-						"block %llu is online in the wrong zone and cannot be offlined to fix it: %s%s%s",
-						idx, strerror(-rc),
+						"block %llu is online in the wrong zone and cannot be offlined to fix it (%u attempts): %s%s%s",
+						idx, attempts, strerror(-rc),
 						mhp_block_get_zone(b) == MHP_ZONE_NORMAL ? "; " : "",
 						mhp_block_get_zone(b) == MHP_ZONE_NORMAL ? convert_remedy() : "");
 			ctx->report.blocks_offlined += rc == 0;
@@ -1467,11 +1471,37 @@ static const char *offline_hint(int rc, enum mhp_zone zone)
 	return strerror(-rc);
 }
 
+/*
+ * Write "offline" to block @idx until it takes, retrying what the kernel
+ * reports as transient (pages being migrated or pinned for a moment) with
+ * a growing backoff, at most @retries times and not past @deadline.
+ * *@attempts says how many writes were made.
+ */
+static int offline_retrying(struct mhp_ctx *ctx, uint64_t idx, unsigned int retries,
+			    uint64_t deadline, unsigned int *attempts)
+{
+	unsigned int backoff = ctx->retry_backoff_ms ? ctx->retry_backoff_ms : 50;
+	struct mhp_block *b;
+	int rc;
+
+	for (*attempts = 1;; ++*attempts) {
+		rc = block_write_state(ctx, idx, "offline");
+		if (rc == -EINVAL && block_refresh(ctx, idx, &b) == 0 &&
+		    mhp_block_get_state(b) == MHP_BLOCK_OFFLINE)
+			rc = 0;	/* it was offline already */
+		if (rc == 0 || (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR) ||
+		    *attempts >= retries || now_ms() + backoff > deadline)
+			return rc;
+		sleep_ms(backoff);
+		backoff = backoff < 1000 ? backoff * 2 : 1000;
+	}
+}
+
 static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 			 uint64_t deadline)
 {
 	struct mhp_ctx *ctx = r->ctx;
-	unsigned int attempt, backoff = ctx->retry_backoff_ms ? ctx->retry_backoff_ms : 50;
+	unsigned int attempts;
 	struct mhp_block *b;
 	enum mhp_zone zone;
 	int rc;
@@ -1480,27 +1510,17 @@ static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 	if (rc < 0)
 		return rc;
 	zone = mhp_block_get_zone(b);
-	for (attempt = 0;; attempt++) {
-		rc = block_write_state(ctx, idx, "offline");
-		if (rc == -EINVAL && block_refresh(ctx, idx, &b) == 0 &&
-		    mhp_block_get_state(b) == MHP_BLOCK_OFFLINE)
-			rc = 0;	/* it was offline already */
-		if (rc == 0) {
-			mhp_clear_error(ctx);
-			r->done++;
-			emit(r, MHP_EVENT_BLOCK_OFFLINE, idx, zone, 0, "block %llu offline",
-			     (unsigned long long)idx);
-			return 0;
-		}
-		if ((rc != -EBUSY && rc != -EAGAIN && rc != -EINTR) ||
-		    attempt + 1 >= retries || now_ms() + backoff > deadline)
-			break;
-		sleep_ms(backoff);
-		backoff = backoff < 1000 ? backoff * 2 : 1000;
+	rc = offline_retrying(ctx, idx, retries, deadline, &attempts);
+	if (rc == 0) {
+		mhp_clear_error(ctx);
+		r->done++;
+		emit(r, MHP_EVENT_BLOCK_OFFLINE, idx, zone, 0, "block %llu offline",
+		     (unsigned long long)idx);
+		return 0;
 	}
 	emit(r, MHP_EVENT_BLOCK_FAILED, idx, zone, rc,
 	     "block %llu stays online after %u attempt(s): %s (%s)",
-	     (unsigned long long)idx, attempt + 1, strerror(-rc), offline_hint(rc, zone));
+	     (unsigned long long)idx, attempts, strerror(-rc), offline_hint(rc, zone));
 	return rc;
 }
 

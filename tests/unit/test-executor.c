@@ -228,6 +228,38 @@ static void test_foreign_agent_fixed(void **state)
 	env_free(&e);
 }
 
+/* A block another agent onlined in the wrong zone is busy for a moment. */
+static void test_foreign_agent_fixed_after_busy(void **state)
+{
+	struct events ev = { 0 };
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	e.fk.agent_online_plain = true;
+	e.fk.offline_fail[2] = 2;	/* block 34: EBUSY twice, then offline */
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), 0);
+	assert_int_equal(ev.fixed, 8);
+	assert_all(&e.fk, "online", "Movable");
+	mhp_plan_unref(plan);
+
+	/* busy for good: the error counts the attempts and names the remedy */
+	env_free(&e);
+	env_init(&e);
+	e.fk.agent_online_plain = true;
+	e.fk.offline_fail[2] = -1;
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_true(mhp_apply(e.ctx, plan, 0, count, &ev) < 0);
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "(5 attempts)"));
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "memhp_default_state=offline"));
+	/* block 34 cannot go, so kmem must stay bound and recover can finish */
+	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rollback incomplete"));
+	assert_string_equal(e.fk.driver, "kmem");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
 static void test_rollback(void **state)
 {
 	struct events ev = { 0 };
@@ -1713,6 +1745,7 @@ int main(void)
 		cmocka_unit_test(test_offline_partial_and_retry),
 		cmocka_unit_test(test_arbitration),
 		cmocka_unit_test(test_foreign_agent_fixed),
+		cmocka_unit_test(test_foreign_agent_fixed_after_busy),
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_pmem_consent),
 		cmocka_unit_test(test_stale_and_dry_run),
