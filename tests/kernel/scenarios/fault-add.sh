@@ -127,7 +127,8 @@ ok "$c hot-adds failed inside add_memory_driver_managed() and were undone (those
 # another task reads every block's state (on the debug variant lockdep
 # sees memory-block sysfs reads race with the removal; the run fails on
 # any lockdep report)
-( while :; do cat $sysmem/memory*/state >/dev/null 2>&1; done ) &
+# (blocks come and go under it: a failed read must not end the loop)
+( while :; do cat $sysmem/memory*/state >/dev/null 2>&1 || :; done ) &
 reader=$!
 echo $dev >$kmem/bind || mhp_fail "bind after the sweep failed"
 i=$first
@@ -142,7 +143,7 @@ while [ $i -lt $((first + nblocks)) ]; do
 	i=$((i + 1))
 done
 unbind_kmem "after the sweep"
-kill $reader
+kill $reader || mhp_fail "the task reading the blocks' state died during the sweep"
 
 leak=$((free0 - $(mhp_node_free_kb 0)))
 mhp_log "node 0 free memory over the sweep: $leak kB less"
