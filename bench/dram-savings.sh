@@ -93,6 +93,11 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 	echo
 	echo "# raw values from the guest"
 	cat "$share/dram.env"
+	if [ -s "$share/slab-growth.txt" ]; then
+		echo
+		echo "# slab growth from unbound to online (/proc/slabinfo): cache kB objects objsize"
+		sed 's/^/slab_growth /' "$share/slab-growth.txt"
+	fi
 	echo
 	echo "# cxlmem plan $device -u"
 	cat "$share/plan.txt"
