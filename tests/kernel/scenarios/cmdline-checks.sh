@@ -1,6 +1,6 @@
 # Patched 6.1 (either variant) booted with memory_hotplug.memmap_on_memory=FORCE and
 # memory_block_size=2G, with boot RAM ending at 5 GiB (run-vm.sh
-# --hmem-mib 896):
+# --hmem-mib 384):
 #  - FORCE is force mode, not "off" as kstrtobool() would read it, and the
 #    boot log gives the cost per block;
 #  - under a hypervisor 2 GiB does not divide the end of boot RAM, so the
@@ -23,7 +23,7 @@ dmesg | grep -q "Memory block size set to" && mhp_fail "the refused value was ap
 mhp_expect_eq "block_size_bytes" "$(cat /sys/devices/system/memory/block_size_bytes)" 8000000
 ok "memory_block_size=2G refused: 2 GiB does not divide the end of boot RAM (5 GiB)"
 
-# the 896 MiB device sits below the end of boot RAM; it comes online
+# the 384 MiB device sits below the end of boot RAM; it comes online
 # block by block with the probed size, memmap on the device in force mode
 mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region dax0.0 failed"
 mhp_expect_eq "node1 blocks online" "$(cat /sys/devices/system/node/node1/memory*/state | grep -c online)" 8
