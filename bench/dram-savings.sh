@@ -84,7 +84,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 	printf '%-44s %s\n' "plan: memmap" "$(mib "$plan_memmap_bytes")"
 	printf '%-44s %s\n' "plan: DRAM overhead" "$(mib "$plan_dram_overhead_bytes") ($((plan_dram_overhead_bytes * 1073741824 / plan_usable_bytes / 1024)) kB per GiB)"
 	printf '%-44s %s\n' "status: memmap location (after online)" "$status_memmap_location"
-	printf '%-44s %s\n' "kernel: node $node memmap pages / elsewhere" "$kernel_memmap_pages / $kernel_memmap_elsewhere_pages (nr_memmap, minus nr_memmap_on_memory)"
+	printf '%-44s %s\n' "kernel: node $node memmap pages / elsewhere" "$kernel_memmap_pages / $kernel_memmap_elsewhere_pages (nr_memmap_pages, minus nr_memmap_on_memory)"
 	printf '%-44s %s\n' "measured: node $dram_node DRAM paid (from unbound)" "$dram_used_kb kB = $dram_used_kb_per_gib kB per GiB onlined"
 	printf '%-44s %s\n' "measured: net of device_dax's memmap" "$dram_net_vs_devdax_kb kB"
 	printf '%-44s %s\n' "plan usable_bytes ($plan_blocks blocks)" "$plan_usable_bytes"
@@ -93,6 +93,11 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 	echo
 	echo "# raw values from the guest"
 	cat "$share/dram.env"
+	if [ -s "$share/slab-growth.txt" ]; then
+		echo
+		echo "# slab growth from unbound to online (/proc/slabinfo): cache kB objects objsize"
+		sed 's/^/slab_growth /' "$share/slab-growth.txt"
+	fi
 	echo
 	echo "# cxlmem plan $device -u"
 	cat "$share/plan.txt"

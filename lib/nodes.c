@@ -359,13 +359,20 @@ MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node)
 	return node->memory_tier;
 }
 
+/*
+ * The series' per-node view lives in its own file rather than in
+ * nodeN/vmstat: its counters are not node_stat_items (which every memory
+ * cgroup would pay for per CPU and node), and two names an earlier version
+ * used there, nr_memmap and nr_memmap_boot, once meant something else
+ * upstream. Stock kernels, 6.11+ included, have no per-node memmap count.
+ */
 MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
 					 enum mhp_memmap_counter which,
 					 uint64_t *pages)
 {
 	static const char * const names[] = {
-		[MHP_MEMMAP_BOOT] = "nr_memmap_boot",
-		[MHP_MEMMAP_HOTPLUG] = "nr_memmap",
+		[MHP_MEMMAP_BOOT] = "nr_memmap_boot_pages",
+		[MHP_MEMMAP_HOTPLUG] = "nr_memmap_pages",
 		[MHP_MEMMAP_ON_MEMORY] = "nr_memmap_on_memory",
 		[MHP_MEMMAP_ON_MEMORY_PADDING] = "nr_memmap_on_memory_padding",
 	};
@@ -377,16 +384,16 @@ MHP_EXPORT int mhp_node_get_memmap_pages(const struct mhp_node *node,
 	mhp_clear_error(ctx);
 	if ((unsigned int)which >= sizeof(names) / sizeof(names[0]))
 		return mhp_fail(ctx, -EINVAL, "unknown memmap counter %d", which);
-	text = mhp_read_file(ctx, "/sys/devices/system/node/node%d/vmstat", node->id);
+	text = mhp_read_file(ctx, "/sys/devices/system/node/node%d/memmap", node->id);
 	if (!text)
 		return mhp_fail(ctx, -EOPNOTSUPP,
-				"cannot read %s: node %d has no vmstat (%s); is the node possible and sysfs mounted?",
-				names[which], node->id, strerror(errno));
+				"cannot read %s of node %d: node%d/memmap is missing (%s); only a kernel built with kernel-patches/6.1 (patch 7) has it",
+				names[which], node->id, node->id, strerror(errno));
 	rc = mhp_stat_value(text, names[which], &val);
 	free(text);
 	if (rc < 0)
 		return mhp_fail(ctx, -EOPNOTSUPP,
-				"node %d: the kernel has no %s counter: it is not built with kernel-patches/6.1 (patch 7); boot such a kernel to read it",
+				"node%d/memmap has no %s line: the kernel's series is older or newer than this libmhp; rebuild it from kernel-patches/6.1",
 				node->id, names[which]);
 	*pages = val;
 	return 0;

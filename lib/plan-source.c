@@ -96,7 +96,7 @@ static void current_memmap(struct mhp_ctx *ctx, const struct mhp_plan *plan,
 	if (mhp_node_get_memmap_pages(n, MHP_MEMMAP_ON_MEMORY, &on_memory) == 0) {
 		c->memmap_on_device = on_memory ? 1 : 0;
 		snprintf(c->memmap_evidence, sizeof(c->memmap_evidence),
-			 "node%d/vmstat nr_memmap_on_memory is %llu pages", plan->input.node,
+			 "node%d/memmap nr_memmap_on_memory is %llu pages", plan->input.node,
 			 (unsigned long long)on_memory);
 		return;
 	}

@@ -32,13 +32,21 @@ free_online1=$(mhp_node_free_kb "$dram")
 cxlmem offline-region $dev --to none >/dev/null || mhp_fail "offline-region --to none failed"
 total_before=$(node_kb "$node" MemTotal)
 free_unbound=$(mhp_node_free_kb "$dram")
+# where the kilobytes go: kernel allocations by kind, system-wide
+meminfo_kinds='^(Slab|SUnreclaim|Percpu|PageTables|KernelStack|VmallocUsed|Shmem):'
+grep -E "$meminfo_kinds" /proc/meminfo >/tmp/meminfo.unbound
+# per cache, where the kernel has /proc/slabinfo (bench kernel variant slabinfo)
+slab_snapshot() { [ -r /proc/slabinfo ] && cp /proc/slabinfo "$1"; }
+slab_snapshot /tmp/slab.unbound
 t0=$(cat /proc/uptime)
 cxlmem online-region $dev >"$out/online.json" || mhp_fail "online-region $dev (from unbound) failed"
 t1=$(cat /proc/uptime)
 free_online=$(mhp_node_free_kb "$dram")
+grep -E "$meminfo_kinds" /proc/meminfo >/tmp/meminfo.online
+slab_snapshot /tmp/slab.online
 total_after=$(node_kb "$node" MemTotal)
 cxlmem status $dev >"$out/status.json" || true
-# the kernel's own account (6.1 series: nodeN/vmstat), absent on stock
+# the kernel's own account (6.1 series: nodeN/memmap), absent on stock
 cxlmem list >"$out/list.json" || true
 kmemmap() { jq -r ".nodes[] | select(.node == $node) | .memmap_pages.$1 // \"absent\"" "$out/list.json"; }
 {
@@ -64,7 +72,18 @@ kmemmap() { jq -r ".nodes[] | select(.node == $node) | .memmap_pages.$1 // \"abs
 	echo "dram_used_kb=$((free_unbound - free_online))"
 	echo "dram_used_kb_per_gib=$(( (free_unbound - free_online) * 1073741824 / usable ))"
 	echo "dram_net_vs_devdax_kb=$((free_devdax - free_online1))"
+	awk 'NR == FNR { v[$1] = $2; next } { sub(":", "", $1); print "meminfo_growth_" $1 "_kb=" ($2 - v[$1 ":"]) }' \
+		/tmp/meminfo.unbound /tmp/meminfo.online
 	echo "online_seconds=$(awk -v a="${t0%% *}" -v b="${t1%% *}" 'BEGIN { printf "%.2f", b - a }')"
 } >"$out/dram.env"
+# Slab growth per cache, in kB of slab pages and in objects: name kB objects
+# objsize, largest first. Only the caches that grew.
+if [ -f /tmp/slab.unbound ] && [ -f /tmp/slab.online ]; then
+	awk 'FNR <= 2 { next }
+	     NR == FNR { pages[$1] = $15 * $6; objs[$1] = $2; next }
+	     { dk = ($15 * $6 - pages[$1]) * 4; d = $2 - objs[$1];
+	       if (dk != 0 || d != 0) print $1, dk, d, $4 }' \
+		/tmp/slab.unbound /tmp/slab.online | sort -k2,2nr -k3,3nr >"$out/slab-growth.txt"
+fi
 cat "$out/dram.env"
 cxlmem offline-region $dev >/dev/null || mhp_fail "offline-region $dev failed"

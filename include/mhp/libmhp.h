@@ -253,10 +253,14 @@ MHP_EXPORT uint64_t mhp_node_get_zone_bytes(const struct mhp_node *node,
 /* Memory tier id, or -1. */
 MHP_EXPORT int mhp_node_get_memory_tier(const struct mhp_node *node);
 
-/* The kernel's own memmap counters (the 6.1 series, nodeN/vmstat). */
+/*
+ * The kernel's own memmap counters for one node: the 6.1 series'
+ * /sys/devices/system/node/nodeN/memmap. The first two have the names and
+ * meaning of 6.11+'s system-wide /proc/vmstat counters.
+ */
 enum mhp_memmap_counter {
-	MHP_MEMMAP_BOOT,		/* nr_memmap_boot: of boot memory */
-	MHP_MEMMAP_HOTPLUG,		/* nr_memmap: of hot-added memory, wherever it is */
+	MHP_MEMMAP_BOOT,		/* nr_memmap_boot_pages: of boot memory */
+	MHP_MEMMAP_HOTPLUG,		/* nr_memmap_pages: of hot-added memory, wherever it is */
 	MHP_MEMMAP_ON_MEMORY,		/* nr_memmap_on_memory: hosted by that memory */
 	MHP_MEMMAP_ON_MEMORY_PADDING,	/* nr_memmap_on_memory_padding: force's reserve */
 };

@@ -94,9 +94,9 @@ case_spec() {
 	y-1g) echo "memory_block_size=1G memory_hotplug.memmap_on_memory=1|Y|40000000|4096|0|Memory block size set to 1024MB on the command line" ;;
 	y-128m)
 		if [ "$Y128_MEMMAP" = none ]; then
-			echo "memory_hotplug.memmap_on_memory=Y|Y|8000000|none|0|memmap_on_memory=Y: not usable with 128 MiB memory blocks"
+			echo "memory_hotplug.memmap_on_memory=Y|Y|8000000|none|0|memmap_on_memory: 128 MiB memory blocks cannot host their own memmap"
 		else
-			echo "memory_hotplug.memmap_on_memory=Y|Y|8000000|512|0|memmap_on_memory=Y: 128 MiB memory blocks, 512 memmap \\+ 0 reserved"
+			echo "memory_hotplug.memmap_on_memory=Y|Y|8000000|512|0|memmap_on_memory: 128 MiB memory blocks, 512 memmap pages per block"
 		fi ;;
 	off-badbs) echo "memory_block_size=3G memory_hotplug.memmap_on_memory=0|N|8000000|none|0|Ignoring memory_block_size=3G" ;;
 	*) return 1 ;;
@@ -226,7 +226,7 @@ cycle() {
 		if [ -n "$(vmstat nr_memmap_on_memory)" ]; then
 			check "vmstat nr_memmap_on_memory" "$(vmstat nr_memmap_on_memory)" $((NBLK * MEMMAP))
 			check "vmstat nr_memmap_on_memory_padding" "$(vmstat nr_memmap_on_memory_padding)" $((NBLK * RES))
-			check "node1 vmstat nr_memmap_on_memory" "$(awk '$1 == "nr_memmap_on_memory" { print $2 }' /sys/devices/system/node/node1/vmstat)" $((NBLK * MEMMAP))
+			check "node1 memmap nr_memmap_on_memory" "$(awk '$1 == "nr_memmap_on_memory" { print $2 }' /sys/devices/system/node/node1/memmap)" $((NBLK * MEMMAP))
 		fi
 	else
 		if [ $bind_drop -ge $((memmap_kb * 3 / 4)) ]; then

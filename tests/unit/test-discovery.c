@@ -176,10 +176,10 @@ static void test_node_memmap_counters(void **state)
 	assert_int_equal(pages, 7);
 	assert_non_null(strstr(mhp_get_last_error(ctx), "nr_memmap"));
 
-	/* nr_memmap must not be taken from nr_memmap_boot or _on_memory */
-	sr_file(root, "/sys/devices/system/node/node1/vmstat",
-		"nr_free_pages 5\nnr_memmap_on_memory 4096\nnr_memmap_on_memory_padding 512\n"
-		"nr_memmap_boot 1024\nnr_memmap 8192\n");
+	/* nr_memmap_pages must not be taken from nr_memmap_boot_pages or _on_memory */
+	sr_file(root, "/sys/devices/system/node/node1/memmap",
+		"nr_memmap_on_memory 4096\nnr_memmap_on_memory_padding 512\n"
+		"nr_memmap_boot_pages 1024\nnr_memmap_pages 8192\n");
 	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_HOTPLUG, &pages), 0);
 	assert_int_equal(pages, 8192);
 	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_BOOT, &pages), 0);
@@ -190,9 +190,20 @@ static void test_node_memmap_counters(void **state)
 	assert_int_equal(pages, 512);
 	assert_int_equal(mhp_node_get_memmap_pages(n, 42, &pages), -EINVAL);
 
-	/* an older series without nr_memmap */
-	sr_file(root, "/sys/devices/system/node/node1/vmstat", "nr_memmap_on_memory 4096\n");
+	/* the earlier series' names in nodeN/vmstat are not read any more */
+	sr_rm(root, "/sys/devices/system/node/node1/memmap");
+	sr_file(root, "/sys/devices/system/node/node1/vmstat",
+		"nr_memmap_on_memory 4096\nnr_memmap_boot 1024\nnr_memmap 8192\n");
+	pages = 7;
 	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_HOTPLUG, &pages), -EOPNOTSUPP);
+	assert_int_equal(pages, 7);
+
+	/* a memmap file without the line asked for */
+	sr_file(root, "/sys/devices/system/node/node1/memmap", "nr_memmap_on_memory 4096\n");
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_HOTPLUG, &pages), -EOPNOTSUPP);
+	assert_non_null(strstr(mhp_get_last_error(ctx), "nr_memmap_pages"));
+	assert_int_equal(mhp_node_get_memmap_pages(n, MHP_MEMMAP_ON_MEMORY, &pages), 0);
+	assert_int_equal(pages, 4096);
 	mhp_unref(ctx);
 	sr_free(root);
 }

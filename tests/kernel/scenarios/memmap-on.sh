@@ -2,6 +2,12 @@
 # by its ABI, sets dax0.0's memmap_on_memory knob and onlines the 1 GiB hmem
 # device with its memmap on the device itself. Then 10 offline/online cycles.
 . "$MHP_VM_LIB"
+# node_memmap NODE NAME: a counter of the node's memmap file (patch 7)
+node_memmap() {
+	[ -r "/sys/devices/system/node/node$1/memmap" ] || { echo 0; return; }
+	awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }' \
+		"/sys/devices/system/node/node$1/memmap"
+}
 list=/tmp/list.json plan=/tmp/plan.json
 mhp_cxlmem list >$list
 mhp_jq_assert $list '.platform | .rules == "6.1-mhp" and .memmap_on_memory == "Y" and .dax_memmap_on_memory_knob and .memmap_split_per_block and .memory_block_size == 134217728' \
@@ -18,6 +24,8 @@ mhp_expect_eq "knob before" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)
 echo dax0.0 >/sys/bus/dax/drivers/device_dax/unbind
 head -c 1 /dev/urandom >/dev/null	# CRNG ready: no stall inside cxlmem
 mhp_cxlmem list >/dev/null
+vmstat() { awk -v c="$1" '$1 == c { print $2 }' /proc/vmstat; }
+vm_memmap0=$(vmstat nr_memmap_pages)
 before=$(mhp_node_free_kb 0)
 mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "online-region failed"
 after=$(mhp_node_free_kb 0)
@@ -27,7 +35,13 @@ echo "MHP-BENCH: patched-6.1 memmap_on_memory=1: node0 DRAM for 1 GiB = $dram kB
 [ "$dram" -lt 1024 ] || mhp_fail "node 0 lost $dram kB for 1 GiB: the memmap went to DRAM"
 mhp_expect_eq "knob after" "$(cat /sys/bus/dax/devices/dax0.0/memmap_on_memory)" 1
 mhp_expect_eq "node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
-mhp_expect_eq "node1 nr_memmap_on_memory" "$(mhp_node_stat 1 nr_memmap_on_memory)" 4096
+mhp_expect_eq "node1 nr_memmap_on_memory" "$(node_memmap 1 nr_memmap_on_memory)" 4096
+# /proc/vmstat as on 6.11+: nr_memmap_pages counts the hot-added memmap,
+# on the device too; nr_memmap_boot_pages is the nodes' boot memmap
+mhp_expect_eq "/proc/vmstat nr_memmap_pages growth" $(( $(vmstat nr_memmap_pages) - vm_memmap0 )) 4096
+mhp_expect_eq "/proc/vmstat nr_memmap_on_memory" "$(vmstat nr_memmap_on_memory)" 4096
+mhp_expect_eq "/proc/vmstat nr_memmap_boot_pages" "$(vmstat nr_memmap_boot_pages)" \
+	$(( $(node_memmap 0 nr_memmap_boot_pages) + $(node_memmap 1 nr_memmap_boot_pages) ))
 # the kernel's count of the memmap agrees with the plan, and none is elsewhere
 mhp_expect_eq "node1 memmap pages (kernel)" "$(mhp_memmap_pages 1 hotplug)" "$(jq '[.blocks[].memmap_pages] | add' $plan)"
 mhp_expect_eq "node1 memmap pages outside node 1" "$(mhp_memmap_pages 1 hotplug_elsewhere)" 0
@@ -46,8 +60,8 @@ while [ $i -le 10 ]; do
 	mhp_cxlmem offline-region dax0.0 --to devdax >/tmp/off.json || mhp_fail "cycle $i: offline failed"
 	mhp_expect_eq "cycle $i: kmem ranges after offline" "$(mhp_kmem_ranges)" 0
 	mhp_expect_eq "cycle $i: node1 MemTotal after offline" "$(node_kb 1 MemTotal)" 0
-	mhp_expect_eq "cycle $i: nr_memmap_on_memory after offline" "$(mhp_node_stat 1 nr_memmap_on_memory)" 0
-	mhp_expect_eq "cycle $i: nr_memmap after offline" "$(mhp_node_stat 1 nr_memmap)" 0
+	mhp_expect_eq "cycle $i: nr_memmap_on_memory after offline" "$(node_memmap 1 nr_memmap_on_memory)" 0
+	mhp_expect_eq "cycle $i: nr_memmap_pages after offline" "$(node_memmap 1 nr_memmap_pages)" 0
 	mhp_cxlmem online-region dax0.0 >/tmp/on.json || mhp_fail "cycle $i: online failed"
 	mhp_expect_eq "cycle $i: node1 MemTotal (bytes)" $(( $(node_kb 1 MemTotal) * 1024 )) "$usable"
 	i=$((i + 1))
