@@ -35,7 +35,7 @@ free_unbound=$(mhp_node_free_kb "$dram")
 # where the kilobytes go: kernel allocations by kind, system-wide
 meminfo_kinds='^(Slab|SUnreclaim|Percpu|PageTables|KernelStack|VmallocUsed|Shmem):'
 grep -E "$meminfo_kinds" /proc/meminfo >/tmp/meminfo.unbound
-# per cache, where the kernel has /proc/slabinfo (bench kernel variant slabinfo)
+# per cache from /proc/slabinfo (the hugetlb test kernel has SLUB_DEBUG)
 slab_snapshot() { [ -r /proc/slabinfo ] && cp /proc/slabinfo "$1"; }
 slab_snapshot /tmp/slab.unbound
 t0=$(cat /proc/uptime)

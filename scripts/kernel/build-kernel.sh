@@ -4,7 +4,7 @@
 # Build a minimal QEMU x86_64 bzImage of Debian's linux-source-6.1 with the
 # libmhp series (kernel-patches/6.1) applied.
 #
-#   scripts/kernel/build-kernel.sh [--variant hugetlb|nohugetlb|slabinfo] [--out DIR]
+#   scripts/kernel/build-kernel.sh [--variant hugetlb|nohugetlb] [--out DIR]
 #                                  [--jobs N] [--force]
 #
 # - Extracts /usr/src/linux-source-6.1.tar.xz into the cache directory
@@ -13,9 +13,8 @@
 # - Runs scripts/checkpatch.pl on every patch: any ERROR fails.
 # - Configures from `make tinyconfig` + kernel-patches/6.1/qemu.config +
 #   the variant (hugetlb: HUGETLBFS=y, 2 MiB pageblocks; nohugetlb:
-#   HUGETLBFS off, 4 MiB pageblocks, lockdep and kmemleak on; slabinfo:
-#   hugetlb plus SLUB_DEBUG for /proc/slabinfo, used by bench/ only), then
-#   checks that the options stuck.
+#   HUGETLBFS off, 4 MiB pageblocks, lockdep and kmemleak on), then checks
+#   that the options stuck.
 # - Builds with ccache, -j2 and nice by default.
 # - Copies the image to <cache>/kernel/<variant>/bzImage (or --out DIR) and
 #   prints its path as the last line on stdout; all logs go to stderr.
@@ -55,8 +54,8 @@ while [ $# -gt 0 ]; do
 done
 
 case "$VARIANT" in
-hugetlb|nohugetlb|slabinfo) ;;
-*) die "--variant must be hugetlb, nohugetlb or slabinfo, not '$VARIANT'" ;;
+hugetlb|nohugetlb) ;;
+*) die "--variant must be hugetlb or nohugetlb, not '$VARIANT'" ;;
 esac
 case "$JOBS" in
 ''|*[!0-9]*) die "--jobs needs a number" ;;
@@ -104,14 +103,9 @@ SRC_HASH=$(echo "$TARBALL_ID" | cat - "$SERIES" "${PATCHES[@]}" | sha256sum | cu
 # What the variant adds to the fragment.
 variant_config() {
 	echo "# variant: $VARIANT"
-	if [ "$VARIANT" != nohugetlb ]; then
+	if [ "$VARIANT" = hugetlb ]; then
 		echo "CONFIG_HUGETLBFS=y"
 		echo "CONFIG_HUGETLB_PAGE=y"
-		# /proc/slabinfo, so that bench/dram-slope.sh can say which
-		# caches grow; without slub_debug= it adds no debug metadata.
-		if [ "$VARIANT" = slabinfo ]; then
-			echo "CONFIG_SLUB_DEBUG=y"
-		fi
 	else
 		echo "# CONFIG_HUGETLBFS is not set"
 		echo "# CONFIG_HUGETLB_PAGE is not set"
