@@ -36,7 +36,7 @@ free_unbound=$(mhp_node_free_kb "$dram")
 meminfo_kinds='^(Slab|SUnreclaim|Percpu|PageTables|KernelStack|VmallocUsed|Shmem):'
 grep -E "$meminfo_kinds" /proc/meminfo >/tmp/meminfo.unbound
 # per cache from /proc/slabinfo (the hugetlb test kernel has SLUB_DEBUG)
-slab_snapshot() { [ -r /proc/slabinfo ] && cp /proc/slabinfo "$1"; }
+slab_snapshot() { [ ! -r /proc/slabinfo ] || cp /proc/slabinfo "$1"; }
 slab_snapshot /tmp/slab.unbound
 t0=$(cat /proc/uptime)
 cxlmem online-region $dev >"$out/online.json" || mhp_fail "online-region $dev (from unbound) failed"
