@@ -49,6 +49,21 @@ void cxlmem_catch_signals(struct mhp_ctx *ctx)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* The signal's own name, which is what users send: kill -TERM, not "Terminated". */
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
+}
+
 int cxlmem_cancelled(void)
 {
 	return caught;
@@ -65,9 +80,9 @@ int cxlmem_report_cancel(const char *cmd, const char *aftermath)
 	if (!caught)
 		return 0;
 	/* if stderr is gone (EPIPE) there is no one to tell */
-	fprintf(stderr, "%s: stopped by %s: devices not yet started were left as they "
+	fprintf(stderr, "%s: stopped by %s (%s): devices not yet started were left as they "
 		"were; %s. Each device's result above says what happened to it; "
 		"'cxlmem status all' shows the state now\n",
-		cmd, strsignal(caught), aftermath);
+		cmd, signal_name(caught), strsignal(caught), aftermath);
 	return 1;
 }

@@ -116,6 +116,17 @@ jq . /tmp/conv.json || true
 expect_eq "$rc" 0 "online-region of the kernel-onlined $dev: exit status"
 check /tmp/conv.json '.result == "online" and (.failed_blocks | length) == 0' "online-region: online, no failed block"
 check_as_planned converted
+# what the kernel migrated, from its own evidence, on whichever path the
+# conversion took (hmem rebinds with the other knob; cxl-ram keeps kmem
+# bound and only changes the zones)
+mig=$(grep -o 'the kernel migrated .*' /tmp/conv.err | tail -n 1)
+[ -n "$mig" ] || mhp_fail "online-region did not say what the kernel migrated: $(cat /tmp/conv.err)"
+mig_bytes=$(echo "$mig" | sed -n 's/^the kernel migrated [^(]*(\([0-9][0-9]*\) bytes, .*/\1/p')
+case "$mig_bytes" in
+''|*[!0-9]*) mhp_fail "the migrated figure is not a number: '$mig'" ;;
+esac
+ok "the report gives the migrated bytes from the kernel's evidence: $mig"
+mhp_log "migrated: $mig_bytes bytes ($mig)"
 free0_1=$(mhp_node_free_kb "$dram")
 saved_kb=$((free0_1 - free0_0))
 mhp_log "DRAM: node $dram free memory changed by $saved_kb kB with the conversion (memmap of the device: $((memmap_bytes / 1024)) kB, $( [ "$knob0" = 0 ] && echo "was in DRAM" || echo "was on the device already"))"
