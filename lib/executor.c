@@ -376,7 +376,7 @@ static void migration_end(struct run *r)
 	}
 }
 
-/* "12 MiB (12582912 bytes, pgmigrate_success delta)" or "unknown ..." */
+/* "12 MiB (12582912 bytes, the pgmigrate_success delta ...)", "at most ...", or why unknown */
 static void migration_words(const struct mhp_apply_report *rep, int node, char *buf,
 			    size_t len)
 {
