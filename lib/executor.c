@@ -34,6 +34,8 @@ struct run {
 	bool shape_differs;		/* online blocks differ from the plan */
 	/* rollback only: blocks that must go offline stayed online */
 	bool rollback_stuck;
+	/* the kernel's evidence before the first offline (apply only) */
+	uint64_t pgmigrate_before, node_used_before;
 };
 
 static void emit(struct run *r, enum mhp_event_type type, uint64_t block,
@@ -341,6 +343,58 @@ static uint64_t migrated_so_far(struct mhp_ctx *ctx)
 	}
 	free(text);
 	return bytes;
+}
+
+/*
+ * Before the first change: what will tell how much the kernel migrates.
+ * Every path that offlines blocks (converting with a rebind, or only
+ * moving blocks to their planned zone) is measured by the same pair.
+ */
+static void migration_begin(struct run *r)
+{
+	r->pgmigrate_before = migrated_so_far(r->ctx);
+	r->node_used_before = r->ctx->report.found_online ?
+		mhp_node_used_bytes(r->ctx, mhp_dax_dev_get_target_node(r->dev)) : UINT64_MAX;
+}
+
+/* After the last offline: the figure, and which evidence gave it. */
+static void migration_end(struct run *r)
+{
+	struct mhp_apply_report *rep = &r->ctx->report;
+	uint64_t after = migrated_so_far(r->ctx);
+
+	if (r->pgmigrate_before != UINT64_MAX && after != UINT64_MAX &&
+	    after >= r->pgmigrate_before) {
+		rep->migrated_bytes = after - r->pgmigrate_before;
+		rep->migrated_evidence = MHP_MIGRATION_PGMIGRATE;
+	} else if (!rep->blocks_offlined) {
+		rep->migrated_bytes = 0;	/* nothing was offlined, nothing moved */
+	} else if (r->node_used_before != UINT64_MAX) {
+		rep->migrated_bytes = r->node_used_before;
+		rep->migrated_evidence = MHP_MIGRATION_NODE_USED;
+	}
+}
+
+/* "12 MiB (12582912 bytes, the pgmigrate_success delta ...)", "at most ...", or why unknown */
+static void migration_words(const struct mhp_apply_report *rep, int node, char *buf,
+			    size_t len)
+{
+	char size[48];
+
+	if (rep->migrated_bytes == UINT64_MAX) {
+		snprintf(buf, len, "an unknown amount (no pgmigrate_success in /proc/vmstat, no MemUsed for node %d)",
+			 node);
+		return;
+	}
+	mhp_format_size(rep->migrated_bytes, size, sizeof(size));
+	if (rep->migrated_evidence == MHP_MIGRATION_PGMIGRATE)
+		snprintf(buf, len, "%s (%llu bytes, the pgmigrate_success delta of /proc/vmstat)",
+			 size, (unsigned long long)rep->migrated_bytes);
+	else if (rep->migrated_evidence == MHP_MIGRATION_NODE_USED)
+		snprintf(buf, len, "at most %s (%llu bytes, node %d's MemUsed before offlining; /proc/vmstat has no pgmigrate_success)",
+			 size, (unsigned long long)rep->migrated_bytes, node);
+	else
+		snprintf(buf, len, "%s (no block was offlined)", size);
 }
 
 /* ---- rollback ---- */
@@ -1010,7 +1064,7 @@ static int step_convert(struct run *r)
 {
 	struct mhp_ctx *ctx = r->ctx;
 	struct mhp_apply_report *rep = &ctx->report;
-	uint64_t deadline = now_ms() + 120000, before, after, idx;
+	uint64_t deadline = now_ms() + 120000, idx;
 	char record[64];
 	int rc;
 
@@ -1020,7 +1074,6 @@ static int step_convert(struct run *r)
 	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
 	     "offlining %llu block(s) to convert %s in place",
 	     (unsigned long long)rep->found_online, r->device);
-	before = migrated_so_far(ctx);
 	for (idx = r->end; idx-- > r->first;) {
 		struct mhp_journal_block now = block_now(ctx, idx);
 
@@ -1041,9 +1094,6 @@ static int step_convert(struct run *r)
 					"retry later, when fewer of its pages are pinned");
 		rep->blocks_offlined++;
 	}
-	after = migrated_so_far(ctx);
-	if (before != UINT64_MAX && after != UINT64_MAX && after >= before)
-		rep->migrated_bytes = after - before;
 	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0, "unbinding kmem");
 	r->st.unbound_kmem = true;
 	rc = mhp_journal_log(r->journal, "unbind kmem");
@@ -1301,10 +1351,10 @@ static void finish(struct run *r)
 	const struct mhp_apply_report *rep = &r->ctx->report;
 
 	if (rep->found_driver == MHP_DAX_DRIVER_KMEM) {
-		char migrated[48] = "unknown";
+		char migrated[256];
 
-		if (rep->migrated_bytes != UINT64_MAX)
-			mhp_format_size(rep->migrated_bytes, migrated, sizeof(migrated));
+		migration_words(rep, mhp_dax_dev_get_target_node(r->dev), migrated,
+				sizeof(migrated));
 		emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
 		     "%s %s: offlined %llu and onlined %llu block(s); the kernel migrated %s",
 		     rep->converted ? "converted" : "completed", r->device,
@@ -1373,6 +1423,7 @@ static int apply_locked(struct run *r)
 		return rc;
 	}
 	found_report(r, "doing");
+	migration_begin(r);
 	for (i = 0; i < n; i++) {
 		apply_step step = no_online ? no_online_steps[i] : steps[i];
 
@@ -1381,6 +1432,7 @@ static int apply_locked(struct run *r)
 		if (rc < 0)
 			return fail_and_rollback(r, rc);
 	}
+	migration_end(r);
 	finish(r);
 	return 0;
 }
@@ -1441,7 +1493,8 @@ MHP_EXPORT int mhp_apply(struct mhp_ctx *ctx, struct mhp_plan *plan, unsigned in
 	rc = dev_block_range(ctx, r.dev, &r.first, &r.end);
 	if (rc == 0)
 		rc = apply_locked(&r);
-	if (rc == -ECANCELED) {
+	/* a step's cancel already says so; the lock wait's does not */
+	if (rc == -ECANCELED && !strstr(ctx->last_error, "interrupted by a signal")) {
 		char why[512];
 
 		snprintf(why, sizeof(why), "%s", ctx->last_error);

@@ -60,7 +60,7 @@ static void discount_own_blocks(struct mhp_ctx *ctx, struct mhp_platform_desc *d
 }
 
 /* MemUsed of @node in bytes from nodeN/meminfo, UINT64_MAX when unknown. */
-static uint64_t node_used_bytes(struct mhp_ctx *ctx, int node)
+uint64_t mhp_node_used_bytes(struct mhp_ctx *ctx, int node)
 {
 	char *text = node >= 0 ?
 		mhp_read_file(ctx, "/sys/devices/system/node/node%d/meminfo", node) : NULL;
@@ -137,7 +137,7 @@ static int plan_current(struct mhp_ctx *ctx, struct mhp_dax_dev *dev, struct mhp
 		c.online_blocks[z]++;
 	}
 	current_memmap(ctx, plan, &c);
-	c.used_bytes = node_used_bytes(ctx, plan->input.node);
+	c.used_bytes = mhp_node_used_bytes(ctx, plan->input.node);
 	mhp_clear_error(ctx);
 	return mhp_plan_set_current(plan, &c);
 }

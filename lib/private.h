@@ -176,6 +176,9 @@ struct mhp_plan_current {
 	char *steps[MHP_PLAN_MAX_STEPS];
 };
 
+/* MemUsed of @node in bytes from nodeN/meminfo, UINT64_MAX unknown (plan-source.c). */
+uint64_t mhp_node_used_bytes(struct mhp_ctx *ctx, int node);
+
 /* Record @cur in @plan and work out the conversion; -ENOMEM (planner.c). */
 int mhp_plan_set_current(struct mhp_plan *plan, const struct mhp_plan_current *cur);
 

@@ -670,6 +670,13 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device,
 			   enum mhp_offline_to to, unsigned int timeout_ms,
 			   unsigned int retries, mhp_event_fn fn, void *userdata);
 
+/* Where mhp_apply_report.migrated_bytes comes from. */
+enum mhp_migration_evidence {
+	MHP_MIGRATION_UNKNOWN = 0,	/* the kernel showed nothing */
+	MHP_MIGRATION_PGMIGRATE,	/* delta of /proc/vmstat pgmigrate_success */
+	MHP_MIGRATION_NODE_USED,	/* the node's MemUsed before offlining: at most */
+};
+
 /*
  * What the last mhp_apply() on the context found and did. Owned by the
  * context, valid until the next mhp_apply() on it; zeroed by each call.
@@ -684,13 +691,19 @@ struct mhp_apply_report {
 	uint64_t blocks_offlined;	/* blocks this run took offline */
 	uint64_t blocks_onlined;	/* blocks this run onlined or re-onlined */
 	/*
-	 * Bytes the kernel migrated while this run offlined blocks: the
-	 * delta of /proc/vmstat pgmigrate_success times the page size.
-	 * UINT64_MAX when the kernel does not tell.
+	 * Bytes the kernel migrated while this run offlined blocks, on
+	 * every path that offlines (a rebind, or only the zones changing):
+	 * the delta of /proc/vmstat pgmigrate_success over the run times
+	 * the page size (system-wide, so it includes other migrations
+	 * meanwhile); without that counter, the device node's MemUsed
+	 * before the first offline, which is all that could have had to
+	 * move. 0 when no block was offlined; UINT64_MAX when the kernel
+	 * does not tell. Set when the run succeeds.
 	 */
 	uint64_t migrated_bytes;
 	bool rolled_back;		/* the run failed and was undone */
 	uint64_t blocks_restored;	/* blocks the rollback put back */
+	enum mhp_migration_evidence migrated_evidence;	/* of migrated_bytes */
 };
 MHP_EXPORT const struct mhp_apply_report *mhp_get_apply_report(struct mhp_ctx *ctx);
 

@@ -748,6 +748,9 @@ static void test_cancel_rolls_back(void **state)
 	assert_int_equal(mhp_apply(e.ctx, plan, 0, cancel_after, &c), -ECANCELED);
 	assert_int_equal(c.onlined, 3);
 	assert_non_null(strstr(mhp_get_last_error(e.ctx), "interrupted by a signal"));
+	/* said once: "interrupted by a signal; interrupted by a signal; ..." was the bug */
+	assert_null(strstr(strstr(mhp_get_last_error(e.ctx), "interrupted by a signal") + 1,
+			   "interrupted by a signal"));
 	assert_non_null(strstr(mhp_get_last_error(e.ctx), "rolled back"));
 	assert_as_found(&e.fk, &before, e.ctx);
 	assert_string_equal(e.fk.auto_online, "online");
@@ -966,10 +969,79 @@ static void test_convert_in_place(void **state)
 	assert_int_equal(rep->blocks_offlined, 8);
 	assert_int_equal(rep->blocks_onlined, 8);
 	assert_int_equal(rep->migrated_bytes, 8 * 1000 * 4096ULL);
+	assert_int_equal(rep->migrated_evidence, MHP_MIGRATION_PGMIGRATE);
 	/* converged: nothing left to do */
 	e.fk.writes = 0;
 	assert_int_equal(mhp_apply(e.ctx, plan, 0, NULL, NULL), MHP_NOTHING_TO_DO);
 	assert_int_equal(e.fk.writes, 0);
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* The last step message that names the kernel's migration, kept by keep_migrated. */
+static void keep_migrated(struct mhp_ctx *ctx, const struct mhp_event *ev, void *arg)
+{
+	char *msg = arg;
+
+	if (ev->type == MHP_EVENT_STEP && strstr(ev->message, "the kernel migrated"))
+		snprintf(msg, 512, "%s", ev->message);
+}
+
+/*
+ * The CXL RAM region on 6.12: dax_cxl set the knob to 1 already, so the
+ * knob is as planned and kmem stays bound; only the zones change, each
+ * block offlined and re-onlined movable. That path offlines too, and the
+ * report must say what the kernel migrated (it said "unknown").
+ */
+static void test_convert_zones_only_reports_migrated(void **state)
+{
+	const struct mhp_apply_report *rep;
+	struct mhp_plan *plan;
+	char msg[512] = "";
+	struct env e;
+
+	env_init(&e);
+	sr_file(e.root, DEVDIR "/memmap_on_memory", "1\n");
+	set_612(&e);
+	e.fk.knob = 1;
+	fk_sync(&e.fk);
+	plan = plan_612(&e);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, keep_migrated, msg), 0);
+	assert_all(&e.fk, "online", "Movable");
+	assert_int_equal(e.fk.knob, 1);
+	rep = mhp_get_apply_report(e.ctx);
+	assert_int_equal(rep->found_knob, 1);
+	assert_false(rep->converted);	/* kmem was never unbound */
+	assert_int_equal(rep->blocks_offlined, 8);
+	assert_int_equal(rep->migrated_bytes, 8 * 1000 * 4096ULL);
+	assert_int_equal(rep->migrated_evidence, MHP_MIGRATION_PGMIGRATE);
+	assert_non_null(strstr(msg, "the kernel migrated 31.25 MiB (32768000 bytes, the pgmigrate_success delta"));
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
+/* No pgmigrate_success: the node's MemUsed before offlining, said as such. */
+static void test_convert_migrated_node_used_fallback(void **state)
+{
+	const struct mhp_apply_report *rep;
+	struct mhp_plan *plan;
+	char msg[512] = "";
+	struct env e;
+
+	env_init_612(&e);
+	e.fk.migrate_pages = 0;
+	sr_file(e.root, "/proc/vmstat", "nr_free_pages 1000\npgmigrate_fail 0\n");
+	sr_file(e.root, "/sys/devices/system/node/node1/meminfo",
+		"Node 1 MemTotal:        1048576 kB\nNode 1 MemFree:          1000000 kB\nNode 1 MemUsed:           48576 kB\n");
+	plan = plan_612(&e);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, keep_migrated, msg), 0);
+	assert_all(&e.fk, "online", "Movable");
+	rep = mhp_get_apply_report(e.ctx);
+	assert_true(rep->converted);
+	assert_int_equal(rep->migrated_bytes, 48576 * 1024ULL);
+	assert_int_equal(rep->migrated_evidence, MHP_MIGRATION_NODE_USED);
+	assert_non_null(strstr(msg, "at most"));
+	assert_non_null(strstr(msg, "49741824 bytes, node 1's MemUsed before offlining"));
 	mhp_plan_unref(plan);
 	env_free(&e);
 }
@@ -1765,6 +1837,8 @@ int main(void)
 		cmocka_unit_test(test_blocks_survive_apply),
 		cmocka_unit_test(test_offline_to_devdax_kmem_default),
 		cmocka_unit_test(test_convert_in_place),
+		cmocka_unit_test(test_convert_zones_only_reports_migrated),
+		cmocka_unit_test(test_convert_migrated_node_used_fallback),
 		cmocka_unit_test(test_no_convert_refuses),
 		cmocka_unit_test(test_convert_ebusy_normal),
 		cmocka_unit_test(test_convert_fault_each_step),

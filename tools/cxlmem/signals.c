@@ -8,6 +8,7 @@
  * pipe must only make the progress writes fail (EPIPE), not kill the run.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,19 @@ static void on_signal(int sig)
 	caught = sig;
 	/* async-signal-safe: sets a flag the executor checks between steps */
 	mhp_cancel(cancel_ctx);
+}
+
+/*
+ * `nohup cxlmem ...` asks for the run to survive the terminal going away:
+ * a SIGHUP ignored at start stays ignored. SIGINT and SIGTERM are caught
+ * even when ignored (a shell's background job starts with SIGINT ignored),
+ * since stopping cleanly on them is always what the sender wants.
+ */
+static bool hangup_ignored(void)
+{
+	struct sigaction old;
+
+	return sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN;
 }
 
 void cxlmem_catch_signals(struct mhp_ctx *ctx)
@@ -42,11 +56,29 @@ void cxlmem_catch_signals(struct mhp_ctx *ctx)
 	 * EINTR, which the executor retries or cancels on.)
 	 */
 	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigs[i] == SIGHUP && hangup_ignored())
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The signal's own name, which is what users send: kill -TERM, not "Terminated". */
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
 }
 
 int cxlmem_cancelled(void)
@@ -65,9 +97,9 @@ int cxlmem_report_cancel(const char *cmd, const char *aftermath)
 	if (!caught)
 		return 0;
 	/* if stderr is gone (EPIPE) there is no one to tell */
-	fprintf(stderr, "%s: stopped by %s: devices not yet started were left as they "
+	fprintf(stderr, "%s: stopped by %s (%s): devices not yet started were left as they "
 		"were; %s. Each device's result above says what happened to it; "
 		"'cxlmem status all' shows the state now\n",
-		cmd, strsignal(caught), aftermath);
+		cmd, signal_name(caught), strsignal(caught), aftermath);
 	return 1;
 }

@@ -8,9 +8,12 @@
 #    memmap_on_memory attribute: hmem defaults to 0 (in DRAM: node MemTotal is
 #    the whole device), CXL RAM to 1 (on the device: MemTotal is the device
 #    less 1/64 of it).
-# cxlmem list and plan see that state. online-region converts it to the plan
+# cxlmem list and plan see that state. With 64 MiB of tmpfs data bound to
+# the device's node, online-region converts it to the plan
 # (every block ZONE_MOVABLE, the memmap on the device: node MemTotal equals
-# the plan's usable_bytes, and node 0 gets the DRAM memmap back), status
+# the plan's usable_bytes, and node 0 gets the DRAM memmap back), reports
+# what the kernel migrated as a number of bytes that covers the data, which
+# reads back unchanged; status
 # agrees, offline-region --to devdax ends on device_dax, and online-region
 # from there reaches the same state. Ends with dax0.0 on device_dax, no
 # memory blocks online, for the scenarios after it.
@@ -55,7 +58,7 @@ check_as_planned() {
 	check /tmp/st.json ".driver == \"kmem\" and .blocks_online == $nblocks and (.drift | length) == 0 and .memmap_location == \"device\" and .movable_bytes == $((nblocks * bsize))" "status: kmem, all online movable, memmap on the device, no drift ($1)"
 }
 
-trap '[ $? = 0 ] || { mhp_cxlmem recover; mhp_cxlmem offline-region $dev; } >/dev/null 2>&1' EXIT
+trap '[ $? = 0 ] || { rm -f /tmp/n*/data; umount /tmp/n* ; mhp_cxlmem recover; mhp_cxlmem offline-region $dev; } >/dev/null 2>&1' EXIT
 [ -e $daxdir ] || mhp_fail "$dev is missing"
 [ -e $daxdir/memmap_on_memory ] || mhp_skip "the kernel has no dax memmap_on_memory attribute (older than 6.8): not the kernel this scenario is for"
 node=$(cat $daxdir/target_node)
@@ -107,6 +110,17 @@ expect_eq "$usable" "$((size - memmap_bytes))" "plan usable_bytes: the device le
 dram=$(sed 's/[,-].*//' /sys/devices/system/node/has_cpu)
 
 # ---- convert in place
+# 64 MiB of tmpfs bound to the device's node, in use while converting: the
+# kernel must migrate every page of it off each block it offlines, so the
+# migrated figure has a floor, and the data must survive
+mkdir -p /tmp/n$node
+mount -t tmpfs -o size=80m,mpol=bind:$node none /tmp/n$node || mhp_fail "cannot mount a tmpfs bound to node $node"
+shmem0=$(node_kb "$node" Shmem)
+dd if=/dev/urandom of=/tmp/n$node/data bs=1M count=64 2>/dev/null || mhp_fail "cannot write 64 MiB to the tmpfs bound to node $node"
+sum0=$(md5sum </tmp/n$node/data)
+shmem1=$(node_kb "$node" Shmem)
+[ $((shmem1 - shmem0)) -ge 65536 ] || mhp_fail "the 64 MiB tmpfs file is not on node $node (its Shmem grew by $((shmem1 - shmem0)) kB)"
+ok "64 MiB of tmpfs data on node $node (Shmem +$((shmem1 - shmem0)) kB), MemUsed $(node_kb "$node" MemUsed) kB before converting"
 free0_0=$(mhp_node_free_kb "$dram")
 rc=0
 mhp_cxlmem online-region $dev >/tmp/conv.json 2>/tmp/conv.err || rc=$?
@@ -116,6 +130,24 @@ jq . /tmp/conv.json || true
 expect_eq "$rc" 0 "online-region of the kernel-onlined $dev: exit status"
 check /tmp/conv.json '.result == "online" and (.failed_blocks | length) == 0' "online-region: online, no failed block"
 check_as_planned converted
+# what the kernel migrated, from its own evidence, on whichever path the
+# conversion took (hmem rebinds with the other knob; cxl-ram keeps kmem
+# bound and only changes the zones)
+mig=$(grep -o 'the kernel migrated .*' /tmp/conv.err | tail -n 1)
+[ -n "$mig" ] || mhp_fail "online-region did not say what the kernel migrated: $(cat /tmp/conv.err)"
+mig_bytes=$(echo "$mig" | sed -n 's/^the kernel migrated [^(]*(\([0-9][0-9]*\) bytes, .*/\1/p')
+case "$mig_bytes" in
+''|*[!0-9]*) mhp_fail "the migrated figure is not a number: '$mig'" ;;
+esac
+ok "the report gives the migrated bytes from the kernel's evidence: $mig"
+mhp_log "migrated: $mig_bytes bytes ($mig)"
+# every page of the file sat on a block that went offline
+[ "$mig_bytes" -ge $((64 << 20)) ] ||
+	mhp_fail "the kernel migrated $mig_bytes bytes, but the 64 MiB tmpfs file on node $node had to move"
+ok "migrated bytes cover the 64 MiB tmpfs file ($mig_bytes >= $((64 << 20)))"
+expect_eq "$(md5sum </tmp/n$node/data)" "$sum0" "the tmpfs data after the conversion"
+rm /tmp/n$node/data
+umount /tmp/n$node
 free0_1=$(mhp_node_free_kb "$dram")
 saved_kb=$((free0_1 - free0_0))
 mhp_log "DRAM: node $dram free memory changed by $saved_kb kB with the conversion (memmap of the device: $((memmap_bytes / 1024)) kB, $( [ "$knob0" = 0 ] && echo "was in DRAM" || echo "was on the device already"))"
