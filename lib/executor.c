@@ -3,6 +3,7 @@
  * The executor: apply a plan exactly (knob, kmem, per-block zones), undo
  * it on failure, offline a device with retries, recover interrupted runs.
  */
+#include <inttypes.h>
 #include <libkmod.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -36,6 +37,9 @@ struct run {
 	bool rollback_stuck;
 	/* the kernel's evidence before the first offline (apply only) */
 	uint64_t pgmigrate_before, node_used_before;
+	/* memory blocks present when the policy was parked (sorted) */
+	uint64_t *parked_blocks;
+	size_t nr_parked_blocks;
 };
 
 static void emit(struct run *r, enum mhp_event_type type, uint64_t block,
@@ -403,6 +407,7 @@ static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
 			 uint64_t deadline);
 static int offline_retrying(struct mhp_ctx *ctx, uint64_t idx, unsigned int retries,
 			    uint64_t deadline, unsigned int *attempts);
+static void online_blocks_added_while_parked(struct run *r);
 
 /* What the journal says block @idx was before the run. */
 static struct mhp_journal_block block_before(const struct mhp_journal_state *st, uint64_t idx)
@@ -662,6 +667,7 @@ static int rollback(struct run *r, struct mhp_dax_dev *dev, const struct mhp_jou
 		snprintf(what, sizeof(what), "auto_online_blocks=%s", st->prev_auto_online);
 		restore_write(r, &res, st->prev_auto_online, what,
 			      "/sys/devices/system/memory/auto_online_blocks");
+		online_blocks_added_while_parked(r);
 	}
 	r->rollback_stuck = res.offline_failed != 0;
 	res.mismatched = count_mismatched(ctx, st);
@@ -1040,6 +1046,78 @@ static int step_journal(struct run *r)
 	return rc;
 }
 
+/*
+ * The indices of the memory blocks present now, sorted, in *@out (NULL and
+ * 0 when they cannot be listed: then nothing is onlined on their behalf).
+ */
+static size_t present_blocks(struct mhp_ctx *ctx, uint64_t **out)
+{
+	size_t nr = 0, i, n = 0;
+	char **names;
+
+	*out = NULL;
+	if (mhp_dir_list(ctx, "memory", &names, &nr, "/sys/devices/system/memory") < 0)
+		return 0;
+	*out = nr ? calloc(nr, sizeof(**out)) : NULL;
+	for (i = 0; *out && i < nr; i++)
+		if (sscanf(names[i], "memory%" SCNu64, &(*out)[n]) == 1)
+			n++;
+	mhp_dir_list_free(names, nr);
+	return *out ? n : 0;
+}
+
+static bool was_parked(const struct run *r, uint64_t idx)
+{
+	size_t lo = 0, hi = r->nr_parked_blocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->parked_blocks[mid] == idx)
+			return true;
+		if (r->parked_blocks[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Memory that another driver or the firmware hot-added while the policy
+ * was parked at offline came up offline only because of this run. Online
+ * it as the restored policy would have, so that the run strands nothing;
+ * the device's own blocks and blocks that were there before are left
+ * alone. Failures are reported, not fatal: the memory is not ours.
+ */
+static void online_blocks_added_while_parked(struct run *r)
+{
+	const char *policy = r->st.prev_auto_online;
+	uint64_t *now;
+	size_t nr, i;
+
+	if (!r->parked_blocks || strcmp(policy, "offline") == 0 || !valid_auto_online(policy))
+		return;
+	nr = present_blocks(r->ctx, &now);
+	for (i = 0; i < nr; i++) {
+		uint64_t idx = now[i];
+		struct mhp_block *b;
+		int rc;
+
+		if ((idx >= r->first && idx < r->end) || was_parked(r, idx) ||
+		    mhp_block_get_fresh(r->ctx, idx, &b) < 0 ||
+		    mhp_block_get_state(b) != MHP_BLOCK_OFFLINE)
+			continue;
+		rc = block_write_state(r->ctx, idx, policy);
+		emit(r, MHP_EVENT_WARNING, idx, MHP_ZONE_NONE, rc < 0 ? rc : 0,
+		     rc < 0 ? "block %llu was hot-added while auto_online_blocks was parked and cannot be onlined (%s): online it by hand" :
+			      "block %llu was hot-added while auto_online_blocks was parked: onlined it as %s would have",
+		     (unsigned long long)idx, rc < 0 ? strerror(-rc) : policy);
+	}
+	free(now);
+	mhp_clear_error(r->ctx);
+}
+
 static int step_quiesce(struct run *r)
 {
 	int rc;
@@ -1049,6 +1127,7 @@ static int step_quiesce(struct run *r)
 	emit(r, MHP_EVENT_STEP, 0, MHP_ZONE_NONE, 0,
 	     "setting auto_online_blocks=offline (was %s) while binding", r->agents.auto_online);
 	r->st.auto_online_set = true;
+	r->nr_parked_blocks = present_blocks(r->ctx, &r->parked_blocks);
 	rc = journaled_write(r, "auto-online offline", "offline",
 			     "/sys/devices/system/memory/auto_online_blocks");
 	return rc;
@@ -1281,6 +1360,7 @@ static int step_restore_auto_online(struct run *r)
 	if (rc < 0)
 		return rc;
 	r->st.auto_online_set = false;
+	online_blocks_added_while_parked(r);
 	return mhp_journal_log(r->journal, "restored auto-online");
 }
 
@@ -1504,6 +1584,7 @@ out:
 	/* the request is consumed by the run it stopped */
 	if (!(flags & MHP_APPLY_DRY_RUN))
 		ctx->cancel = 0;
+	free(r.parked_blocks);
 	mhp_journal_state_free(&r.st);
 	mhp_unlock(ctx, lock);
 	return rc;

@@ -94,12 +94,50 @@ static void set_online(struct fakekernel *fk, uint64_t i, const char *zone)
 	snprintf(fk->zone[i], sizeof(fk->zone[i]), "%s", zone);
 }
 
+static void sync_other_block(struct fakekernel *fk)
+{
+	char p[256], val[32];
+	bool online = strcmp(fk->other_state, "online") == 0;
+
+	block_path(p, sizeof(p), fk->other_block, "state");
+	snprintf(val, sizeof(val), "%s\n", fk->other_state);
+	put(fk, p, val);
+	block_path(p, sizeof(p), fk->other_block, "valid_zones");
+	snprintf(val, sizeof(val), "%s\n", online ? fk->other_zone : "Normal Movable");
+	put(fk, p, val);
+}
+
+/* Another device's memory arrives at the same time, under the same policy. */
+static void add_other_block(struct fakekernel *fk)
+{
+	const char *zone = strcmp(fk->auto_online, "online_movable") == 0 ? "Movable" : "Normal";
+
+	if (!fk->other_block || fk->other_state[0])
+		return;
+	snprintf(fk->other_state, sizeof(fk->other_state), "%s",
+		 strcmp(fk->auto_online, "offline") == 0 ? "offline" : "online");
+	snprintf(fk->other_zone, sizeof(fk->other_zone), "%s", zone);
+	sync_other_block(fk);
+}
+
+static int other_block_write(struct fakekernel *fk, const char *val)
+{
+	if (strcmp(fk->other_state, "online") == 0 || strcmp(val, "offline") == 0)
+		return -EINVAL;
+	snprintf(fk->other_state, sizeof(fk->other_state), "online");
+	snprintf(fk->other_zone, sizeof(fk->other_zone), "%s",
+		 strcmp(val, "online_movable") == 0 ? "Movable" : "Normal");
+	sync_other_block(fk);
+	return 0;
+}
+
 static int kmem_probe(struct fakekernel *fk)
 {
 	uint64_t i;
 
 	if (fk->driver[0])
 		return -EBUSY;
+	add_other_block(fk);
 	snprintf(fk->driver, sizeof(fk->driver), "kmem");
 	fk->present = true;
 	for (i = 0; i < fk->nr; i++) {
@@ -161,6 +199,8 @@ static int hook(struct mhp_ctx *ctx, const char *path, const char *val, void *ar
 	snprintf(busknob, sizeof(busknob), "/sys/bus/dax/devices/%s/memmap_on_memory", fk->dev);
 	if (sscanf(path, "/sys/devices/system/memory/memory%llu/%31s", &idx, attr) == 2 &&
 	    strcmp(attr, "state") == 0) {
+		if (fk->other_block && idx == fk->other_block && fk->other_state[0])
+			return other_block_write(fk, val);
 		if (!fk->present || idx < fk->first || idx >= fk->first + fk->nr)
 			return -ENOENT;
 		rc = block_write(fk, idx - fk->first, val);

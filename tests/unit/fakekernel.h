@@ -29,6 +29,12 @@ struct fakekernel {
 	int online_fail[FK_MAX_BLOCKS];	/* <0: online always fails EINVAL-free (-EIO) */
 	bool online_fail_movable;	/* online_fail refuses only online_movable */
 	bool agent_online_plain;	/* a udev-like agent onlines new blocks with "online" */
+	/*
+	 * Another device's block (not 0) that the kernel hot-adds when kmem
+	 * binds, onlined by auto_online_blocks as it is at that moment.
+	 */
+	uint64_t other_block;
+	char other_state[16], other_zone[16];
 	int crash_after_online;		/* _exit() after this many onlines (0 = never) */
 	int onlines;
 	int writes;

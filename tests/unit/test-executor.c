@@ -186,6 +186,54 @@ static void test_offline_partial_and_retry(void **state)
 	env_free(&e);
 }
 
+/*
+ * Another device's memory that arrives while the policy is parked must not
+ * be stranded offline by the run: it is onlined as the restored policy
+ * would have, after a successful run and after a rollback alike.
+ */
+static void test_parked_policy_strands_nothing(void **state)
+{
+	struct events ev = { 0 };
+	struct mhp_plan *plan;
+	struct env e;
+
+	env_init(&e);
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online");
+	e.fk.other_block = 100;
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), 0);
+	assert_all(&e.fk, "online", "Movable");
+	assert_string_equal(e.fk.other_state, "online");
+	assert_string_equal(e.fk.other_zone, "Normal");	/* as "online" puts it */
+	assert_string_equal(e.fk.auto_online, "online");
+	mhp_plan_unref(plan);
+	env_free(&e);
+
+	/* the same when the run fails and rolls back */
+	env_init(&e);
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online_movable\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online_movable");
+	e.fk.other_block = 100;
+	e.fk.online_fail[4] = -1;
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), -EIO);
+	assert_string_equal(e.fk.driver, "device_dax");
+	assert_string_equal(e.fk.other_state, "online");
+	assert_string_equal(e.fk.other_zone, "Movable");
+	mhp_plan_unref(plan);
+	env_free(&e);
+
+	/* a policy of offline is the kernel's own choice: nothing is onlined */
+	env_init(&e);
+	e.fk.other_block = 100;
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), 0);
+	assert_string_equal(e.fk.other_state, "offline");
+	mhp_plan_unref(plan);
+	env_free(&e);
+}
+
 static void test_arbitration(void **state)
 {
 	struct events ev = { 0 };
@@ -1817,6 +1865,7 @@ int main(void)
 		cmocka_unit_test(test_offline_partial_and_retry),
 		cmocka_unit_test(test_arbitration),
 		cmocka_unit_test(test_foreign_agent_fixed),
+		cmocka_unit_test(test_parked_policy_strands_nothing),
 		cmocka_unit_test(test_foreign_agent_fixed_after_busy),
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_pmem_consent),
