@@ -25,13 +25,17 @@ done
 # The tree hash of the working tree: every tracked file plus untracked,
 # not ignored ones, as they are on disk.
 tree_of_worktree() {
-	local idx
-	idx=$(mktemp) || return 1
-	cp "$(git -C "$repo" rev-parse --git-path index)" "$idx" 2>/dev/null || :
+	local tmp idx rc
+	tmp=$(mktemp -d) || return 1
+	idx=$tmp/index
+	# a copy of the real index, so that add -A only hashes what changed;
+	# the path is absolute, since the caller's directory may be anywhere
+	cp "$(git -C "$repo" rev-parse --path-format=absolute --git-path index)" \
+		"$idx" 2>/dev/null || :
 	GIT_INDEX_FILE=$idx git -C "$repo" add -A . >/dev/null &&
 		GIT_INDEX_FILE=$idx git -C "$repo" write-tree
-	local rc=$?
-	rm -f "$idx"
+	rc=$?
+	rm -rf "$tmp"
 	return $rc
 }
 tree=$(tree_of_worktree) || die "cannot hash the working tree of $repo"
