@@ -667,7 +667,10 @@ static int rollback(struct run *r, struct mhp_dax_dev *dev, const struct mhp_jou
 		snprintf(what, sizeof(what), "auto_online_blocks=%s", st->prev_auto_online);
 		restore_write(r, &res, st->prev_auto_online, what,
 			      "/sys/devices/system/memory/auto_online_blocks");
-		online_blocks_added_while_parked(r);
+		if (mhp_read_attr(ctx, now, sizeof(now),
+				  "/sys/devices/system/memory/auto_online_blocks") > 0 &&
+		    strcmp(now, st->prev_auto_online) == 0)
+			online_blocks_added_while_parked(r);
 	}
 	r->rollback_stuck = res.offline_failed != 0;
 	res.mismatched = count_mismatched(ctx, st);
@@ -1084,20 +1087,45 @@ static bool was_parked(const struct run *r, uint64_t idx)
 }
 
 /*
+ * Is block @idx (of @bs bytes) inside a "System RAM (kmem)" range of
+ * /proc/iomem? Such memory is a dax device's, and its own cxlmem unit (or
+ * daxctl, which may have asked for it to stay offline) decides about it.
+ */
+static bool block_is_kmem(const char *iomem, uint64_t idx, uint64_t bs)
+{
+	const char *line;
+
+	for (line = iomem; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		unsigned long long start, end;
+		int name = 0;
+
+		if (sscanf(line, " %llx-%llx : %n", &start, &end, &name) == 2 && name &&
+		    strncmp(line + name, "System RAM (kmem)", 17) == 0 &&
+		    idx * bs >= start && idx * bs <= end)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Memory that another driver or the firmware hot-added while the policy
  * was parked at offline came up offline only because of this run. Online
  * it as the restored policy would have, so that the run strands nothing;
- * the device's own blocks and blocks that were there before are left
- * alone. Failures are reported, not fatal: the memory is not ours.
+ * the device's own blocks, blocks that were there before and other dax
+ * devices' memory are left alone. Failures are reported, not fatal: the
+ * memory is not ours.
  */
 static void online_blocks_added_while_parked(struct run *r)
 {
 	const char *policy = r->st.prev_auto_online;
-	uint64_t *now;
+	uint64_t *now, bs = r->plan ? r->plan->platform.block_size : 0;
+	char *iomem;
 	size_t nr, i;
 
-	if (!r->parked_blocks || strcmp(policy, "offline") == 0 || !valid_auto_online(policy))
+	if (!r->parked_blocks || !bs || strcmp(policy, "offline") == 0 ||
+	    !valid_auto_online(policy))
 		return;
+	iomem = mhp_read_file(r->ctx, "/proc/iomem");
 	nr = present_blocks(r->ctx, &now);
 	for (i = 0; i < nr; i++) {
 		uint64_t idx = now[i];
@@ -1105,16 +1133,22 @@ static void online_blocks_added_while_parked(struct run *r)
 		int rc;
 
 		if ((idx >= r->first && idx < r->end) || was_parked(r, idx) ||
+		    block_is_kmem(iomem, idx, bs) ||
 		    mhp_block_get_fresh(r->ctx, idx, &b) < 0 ||
 		    mhp_block_get_state(b) != MHP_BLOCK_OFFLINE)
 			continue;
 		rc = block_write_state(r->ctx, idx, policy);
+		/* the kernel or an agent may have onlined it meanwhile */
+		if (rc == -EINVAL && mhp_block_get_fresh(r->ctx, idx, &b) == 0 &&
+		    mhp_block_get_state(b) == MHP_BLOCK_ONLINE)
+			continue;
 		emit(r, MHP_EVENT_WARNING, idx, MHP_ZONE_NONE, rc < 0 ? rc : 0,
 		     rc < 0 ? "block %llu was hot-added while auto_online_blocks was parked and cannot be onlined (%s): online it by hand" :
 			      "block %llu was hot-added while auto_online_blocks was parked: onlined it as %s would have",
 		     (unsigned long long)idx, rc < 0 ? strerror(-rc) : policy);
 	}
 	free(now);
+	free(iomem);
 	mhp_clear_error(r->ctx);
 }
 
@@ -1128,6 +1162,7 @@ static int step_quiesce(struct run *r)
 	     "setting auto_online_blocks=offline (was %s) while binding", r->agents.auto_online);
 	r->st.auto_online_set = true;
 	r->nr_parked_blocks = present_blocks(r->ctx, &r->parked_blocks);
+	mhp_clear_error(r->ctx);	/* an unlistable directory only disables the above */
 	rc = journaled_write(r, "auto-online offline", "offline",
 			     "/sys/devices/system/memory/auto_online_blocks");
 	return rc;

@@ -25,8 +25,29 @@ def start(ignore_hup):
                           'online-region', 'dax0.0'],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          preexec_fn=pre, text=True)
-    time.sleep(1.5)        # planned, now waiting for the lock
+    wait_for_handlers(p)
     return p
+
+def sigmask(pid, field):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1], 16)
+    return 0
+
+def bit(sig):
+    return 1 << (sig - 1)
+
+# cxlmem installs its handlers before it plans and waits for the lock:
+# signals sent earlier would meet the default action, so wait for them
+def wait_for_handlers(p, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end and p.poll() is None:
+        if sigmask(p.pid, 'SigCgt') & bit(signal.SIGTERM):
+            time.sleep(0.5)    # and into the lock wait
+            return
+        time.sleep(0.05)
+    raise SystemExit('FAIL: cxlmem never installed its signal handlers')
 
 def check(cond, what):
     global fail
@@ -35,6 +56,9 @@ def check(cond, what):
 
 p = start(ignore_hup=True)
 check(p.poll() is None, 'cxlmem is waiting for the run lock')
+check(sigmask(p.pid, 'SigIgn') & bit(signal.SIGHUP) and
+      not sigmask(p.pid, 'SigCgt') & bit(signal.SIGHUP),
+      'under nohup cxlmem leaves SIGHUP ignored (SigIgn, not SigCgt)')
 p.send_signal(signal.SIGHUP)
 time.sleep(1.5)
 check(p.poll() is None, 'under nohup (SIGHUP ignored at start) a SIGHUP does not stop it')

@@ -224,6 +224,39 @@ static void test_parked_policy_strands_nothing(void **state)
 	mhp_plan_unref(plan);
 	env_free(&e);
 
+	/* another dax device's memory (kmem) is left to its own unit */
+	env_init(&e);
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online");
+	sr_file(e.root, "/proc/iomem", "100000000-13fffffff : hmem.0\n"
+		"  100000000-13fffffff : dax0.0\n"
+		"    100000000-13fffffff : System RAM (kmem)\n"
+		"320000000-327ffffff : CXL Window 0\n"
+		"  320000000-327ffffff : dax1.0\n"
+		"    320000000-327ffffff : System RAM (kmem)\n");
+	e.fk.other_block = 100;	/* 0x320000000 with 128 MiB blocks */
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), 0);
+	assert_all(&e.fk, "online", "Movable");
+	assert_string_equal(e.fk.other_state, "offline");
+	mhp_plan_unref(plan);
+	env_free(&e);
+
+	/* a block offline before the policy was parked stays offline */
+	env_init(&e);
+	sr_file(e.root, "/sys/devices/system/memory/auto_online_blocks", "online\n");
+	snprintf(e.fk.auto_online, sizeof(e.fk.auto_online), "online");
+	e.fk.other_block = 90;	/* there before the run: the fake takes its writes */
+	snprintf(e.fk.other_state, sizeof(e.fk.other_state), "offline");
+	sr_file(e.root, "/sys/devices/system/memory/memory90/state", "offline\n");
+	sr_file(e.root, "/sys/devices/system/memory/memory90/valid_zones", "Normal Movable\n");
+	plan = plan_for(e.ctx, MHP_ZONE_POLICY_MOVABLE);
+	assert_int_equal(mhp_apply(e.ctx, plan, 0, count, &ev), 0);
+	assert_all(&e.fk, "online", "Movable");
+	assert_string_equal(e.fk.other_state, "offline");
+	mhp_plan_unref(plan);
+	env_free(&e);
+
 	/* a policy of offline is the kernel's own choice: nothing is onlined */
 	env_init(&e);
 	e.fk.other_block = 100;
