@@ -123,6 +123,22 @@ expect_eq() { [ "$1" = "$2" ] || mhp_fail "$3: got '$1', expected '$2'"; ok "$3 
 driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
 # blk_state N: memoryN's state, or absent
 blk_state() { cat $sysmem/memory$1/state 2>/dev/null || echo absent; }
+
+# expect_planned_zones PLAN [TAG]: every block of the plan file (cxlmem
+# plan JSON) is online in the zone the plan gave it (sysfs state and
+# valid_zones); says how many it checked
+expect_planned_zones() {
+	_n=0 _tag=${2:+ ($2)}
+	jq -r '.blocks[] | "\(.index) \(.zone)"' "$1" >/tmp/planned
+	while read -r _idx _zone; do
+		_want=Movable; [ "$_zone" = normal ] && _want=Normal
+		_got="$(blk_state $_idx)/$(cat $sysmem/memory$_idx/valid_zones 2>/dev/null || echo -)"
+		[ "$_got" = "online/$_want" ] ||
+			mhp_fail "memory$_idx is $_got, planned online/$_want$_tag"
+		_n=$((_n + 1))
+	done </tmp/planned
+	ok "all $_n planned blocks online in their planned zone$_tag"
+}
 # node_kb NODE FIELD: a field of nodeN/meminfo in kB, 0 if the node has none
 node_kb() {
 	[ -r /sys/devices/system/node/node$1/meminfo ] || { echo 0; return; }

@@ -39,13 +39,7 @@ zones_of() {
 # check_as_planned TAG: every planned block online in its planned zone, the
 # memmap on the device (node MemTotal = usable_bytes), kmem with the knob on
 check_as_planned() {
-	jq -r '.blocks[] | "\(.index) \(.zone)"' /tmp/plan.json >/tmp/planned
-	while read -r idx zone; do
-		want=Movable; [ "$zone" = normal ] && want=Normal
-		[ "$(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones)" = "online/$want" ] ||
-			mhp_fail "memory$idx is $(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones), planned online/$want ($1)"
-	done </tmp/planned
-	ok "all $nblocks planned blocks online in their planned zone ($1)"
+	expect_planned_zones /tmp/plan.json "$1"
 	expect_eq "$(driver $dev)" kmem "$dev driver ($1)"
 	expect_eq "$(cat $daxdir/memmap_on_memory)" 1 "$dev memmap_on_memory ($1)"
 	expect_eq "$(( $(node_kb "$node" MemTotal) * 1024 ))" "$usable" "node $node MemTotal (bytes) = plan usable_bytes: the memmap is on the device ($1)"

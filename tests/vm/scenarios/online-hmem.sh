@@ -15,18 +15,6 @@ dev=dax0.0
 out=${MHP_HOST_DIR:-/tmp}
 sysmem=/sys/devices/system/memory
 
-# check_blocks PLAN: every planned block online in its planned zone
-check_blocks() {
-	jq -r '.blocks[] | "\(.index) \(.zone)"' "$1" >/tmp/planned
-	while read -r idx zone; do
-		st=$(cat $sysmem/memory$idx/state 2>/dev/null || echo absent)
-		vz=$(cat $sysmem/memory$idx/valid_zones 2>/dev/null || echo -)
-		want=Movable; [ "$zone" = normal ] && want=Normal
-		[ "$st" = online ] && [ "$vz" = "$want" ] ||
-			mhp_fail "memory$idx is $st/$vz, planned online/$want"
-	done </tmp/planned
-	ok "all $(wc -l </tmp/planned) planned blocks online in their planned zone (sysfs state/valid_zones)"
-}
 # range_online: how many blocks of the planned range are online
 range_online() {
 	n=0
@@ -71,7 +59,7 @@ check /tmp/on.json ".movable_bytes == $(jq .movable_bytes /tmp/plan.json) and .n
 check /tmp/on.json ".memmap_location == \"$memmap_loc\" and .dram_overhead_bytes == $dram_cost" "online-region memmap location/DRAM cost as planned"
 check /tmp/on.json '(.failed_blocks | length) == 0 and (.blocks_fixed | length) == 0' "no failed or fixed blocks"
 expect_eq "$(driver $dev)" kmem "$dev driver after online"
-check_blocks /tmp/plan.json
+expect_planned_zones /tmp/plan.json
 total1_1=$(node_kb "$node" MemTotal)
 expect_eq "$(( (total1_1 - total1_0) * 1024 ))" "$usable" "node $node MemTotal growth (bytes) = plan usable_bytes"
 expect_eq "$(kmem_bytes $dev)" "$((nblocks * bsize))" "System RAM (kmem) below $dev in /proc/iomem (bytes)"
@@ -145,7 +133,7 @@ rc=0
 mhp_cxlmem online-region $dev >/tmp/on3.json 2>/tmp/on3.err || rc=$?
 cat /tmp/on3.err
 expect_eq "$rc" 0 "online-region after offline: exit status"
-check_blocks /tmp/plan.json
+expect_planned_zones /tmp/plan.json
 offline_and_check unbind none
 free0_u=$(mhp_node_free_kb "$dram")
 rc=0
@@ -155,7 +143,7 @@ cp /tmp/on4.json "$out/online-hmem-online-from-unbound.json" 2>/dev/null || true
 expect_eq "$rc" 0 "online-region of an unbound device: exit status"
 check /tmp/on4.json '.result == "online" and (.steps | index("unbinding device_dax")) == null' "online-region of an unbound device: online, nothing to unbind"
 expect_eq "$(driver $dev)" kmem "$dev driver"
-check_blocks /tmp/plan.json
+expect_planned_zones /tmp/plan.json
 expect_eq "$(( ($(node_kb "$node" MemTotal) - total1_0) * 1024 ))" "$usable" "node $node MemTotal growth = usable_bytes (from unbound)"
 free0_o=$(mhp_node_free_kb "$dram")
 used_kb=$((free0_u - free0_o))

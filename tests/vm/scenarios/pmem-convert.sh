@@ -75,13 +75,7 @@ cp /tmp/on.json "$out/pmem-convert-$MHP_TOPOLOGY-online.json" 2>/dev/null || tru
 expect_eq "$rc" 0 "online-region --force-destroy-data exit status"
 check /tmp/on.json ".result == \"online\" and .blocks == $n and .usable_bytes == $(jq .usable_bytes /tmp/plan.json)" "online as planned"
 expect_eq "$(driver $dev)" kmem "driver after online"
-jq -r '.blocks[] | "\(.index) \(.zone)"' /tmp/plan.json >/tmp/planned
-while read -r idx zone; do
-	want=Movable; [ "$zone" = normal ] && want=Normal
-	[ "$(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones)" = "online/$want" ] ||
-		mhp_fail "memory$idx is $(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones), planned online/$want"
-done </tmp/planned
-ok "all $n planned blocks online in their planned zone"
+expect_planned_zones /tmp/plan.json
 # the converted memory is usable RAM (emulated CXL memory is slow: keep it small)
 mhp_memtouch "$(cat /sys/bus/dax/devices/$dev/target_node)" 32
 grep -B2 -A2 "System RAM (kmem)" /proc/iomem

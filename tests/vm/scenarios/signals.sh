@@ -74,13 +74,7 @@ as_found() {
 
 # as_planned WHEN: every planned block online in its planned zone, policy restored
 as_planned() {
-	jq -r '.blocks[] | "\(.index) \(.zone)"' /tmp/plan.json >/tmp/planned
-	while read -r idx zone; do
-		want=Movable; [ "$zone" = normal ] && want=Normal
-		[ "$(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones)" = "online/$want" ] ||
-			mhp_fail "memory$idx is $(blk_state $idx)/$(cat $sysmem/memory$idx/valid_zones), planned online/$want ($1)"
-	done </tmp/planned
-	ok "all $n planned blocks online in their planned zone ($1)"
+	expect_planned_zones /tmp/plan.json "$1"
 	expect_eq "$(driver $dev)" kmem "$dev driver ($1)"
 	expect_eq "$(cat $sysmem/auto_online_blocks)" "$policy" "auto_online_blocks restored ($1)"
 	[ ! -e $state_dir/journal ] || mhp_fail "a journal was left behind ($1)"
