@@ -138,6 +138,22 @@ static int open_checked_realpath(struct mhp_ctx *ctx, const char *path, int flag
 	return fd;
 }
 
+/*
+ * openat2() with RESOLVE_IN_ROOT answers EAGAIN when a rename or a mount
+ * anywhere on the system raced with its resolution of a "..", which sysfs
+ * links are full of ("../../../devices/..."). Nothing is wrong with the
+ * path: try again, as openat2(2) says, a bounded number of times.
+ */
+static int openat2_retrying(int rootfd, const char *path, struct open_how *how)
+{
+	int tries = 0, fd;
+
+	do
+		fd = (int)syscall(SYS_openat2, rootfd, path, how, sizeof(*how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 1000);
+	return fd;
+}
+
 /* open(2) confined to the sysroot; a file descriptor or a negative errno. */
 static int open_confined(struct mhp_ctx *ctx, const char *path, int flags, mode_t mode)
 {
@@ -155,7 +171,7 @@ static int open_confined(struct mhp_ctx *ctx, const char *path, int flags, mode_
 	rootfd = open(ctx->sysroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
-	fd = (int)syscall(SYS_openat2, rootfd, in_root(ctx, path), &how, sizeof(how));
+	fd = openat2_retrying(rootfd, in_root(ctx, path), &how);
 	if (fd < 0 && errno == ENOSYS)
 		fd = open_checked_realpath(ctx, path, flags | O_CLOEXEC, mode);
 	else if (fd < 0)

@@ -6,7 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -928,6 +931,42 @@ static void test_sysroot_confines_writes(void **state)
 	sr_free(outside);
 }
 
+/*
+ * openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere on the
+ * system races with its walk of a "..": a test renaming files next to this
+ * one made a read of a captured tree fail now and then. With a process
+ * renaming in a loop, reads through a ".." link must all succeed.
+ */
+static void test_sysroot_reads_survive_renames(void **state)
+{
+	char *root = sr_new(), from[600], to[600], buf[16];
+	struct mhp_ctx *ctx;
+	int i, failed = 0;
+	pid_t renamer;
+
+	sr_file(root, "/sys/devices/platform/hmem.0/dax0.0/size", "1073741824\n");
+	sr_link(root, "/sys/bus/dax/devices/dax0.0", "../../../devices/platform/hmem.0/dax0.0");
+	sr_file(root, "/spin/a", "x");
+	snprintf(from, sizeof(from), "%s/spin/a", root);
+	snprintf(to, sizeof(to), "%s/spin/b", root);
+	renamer = fork();
+	assert_true(renamer >= 0);
+	if (renamer == 0)
+		for (;;) {
+			if (rename(from, to) == 0)
+				rename(to, from);
+		}
+	ctx = ctx_at(root);
+	for (i = 0; i < 30000; i++)
+		if (mhp_read_attr(ctx, buf, sizeof(buf), "/sys/bus/dax/devices/dax0.0/size") < 0)
+			failed++;
+	kill(renamer, SIGKILL);
+	waitpid(renamer, NULL, 0);
+	assert_int_equal(failed, 0);
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -957,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_zoneinfo_not_a_file),
 		cmocka_unit_test(test_sysroot_empty_and_live),
 		cmocka_unit_test(test_sysroot_confines_writes),
+		cmocka_unit_test(test_sysroot_reads_survive_renames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
