@@ -74,6 +74,25 @@ int mhp_list_max(const char *list)
 }
 
 /*
+ * A copy of /proc/zoneinfo to tokenise. The platform probe and the node
+ * scan both need it, and it is the costliest file libmhp reads: the kernel
+ * prints every zone's counters, per CPU. Read it once per context, for as
+ * long as the platform and the nodes made from it are kept.
+ */
+static int zoneinfo_text(struct mhp_ctx *ctx, char **out)
+{
+	int rc;
+
+	if (!ctx->zoneinfo) {
+		rc = mhp_read_text(ctx, 0, &ctx->zoneinfo, "/proc/zoneinfo");
+		if (rc < 0)
+			return rc;
+	}
+	*out = strdup(ctx->zoneinfo);
+	return *out ? 0 : -ENOMEM;
+}
+
+/*
  * /proc/zoneinfo:  "Node 0, zone   Normal" ... "        managed  12345"
  * Calls @fn(node, zone, bytes) for every zone with managed pages.
  */
@@ -86,11 +105,9 @@ static int parse_zoneinfo(struct mhp_ctx *ctx,
 	long page_size = 4096;
 	int node = -1, rc;
 
-	rc = mhp_read_text(ctx, 0, &text, "/proc/zoneinfo");
-	if (rc == -ENOENT)
-		return rc;	/* e.g. a tree holding only sysfs */
+	rc = zoneinfo_text(ctx, &text);
 	if (rc < 0)
-		return rc;
+		return rc;	/* -ENOENT: e.g. a tree holding only sysfs */
 	if (ctx->platform)
 		page_size = (long)mhp_platform_get_page_size(ctx->platform);
 	for (line = strtok_r(text, "\n", &save); line;
@@ -296,6 +313,8 @@ void mhp_nodes_free(struct mhp_ctx *ctx)
 		free(n);
 	}
 	ctx->nodes_scanned = false;
+	free(ctx->zoneinfo);
+	ctx->zoneinfo = NULL;
 }
 
 MHP_EXPORT struct mhp_node *mhp_node_get_first(struct mhp_ctx *ctx)
