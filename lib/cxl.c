@@ -38,6 +38,7 @@ struct mhp_cxl_region {
 	char dax_region[32];
 	unsigned int nr_targets;
 	char targets[MAX_TARGETS][32];
+	char target_memdevs[MAX_TARGETS][32];	/* "" when unknown */
 };
 
 static int cxl_lib(struct mhp_ctx *ctx)
@@ -175,6 +176,28 @@ static int note_dax_region(struct mhp_ctx *ctx, const char *name, void *arg)
 	return 1;
 }
 
+/*
+ * The memdev an endpoint decoder belongs to, or "": the decoder's parent
+ * is the endpoint port, whose uport is the memdev. The parent is taken
+ * from the resolved path, since paths below a sysroot are normalised
+ * before they are opened and "decoderX.Y/.." would name the bus directory.
+ */
+static void target_memdev_sysfs(struct mhp_ctx *ctx, const char *decoder, char *buf,
+				size_t len)
+{
+	char port[MHP_PATH_MAX], *slash;
+
+	buf[0] = '\0';
+	if (mhp_realpath(ctx, port, sizeof(port), "/sys/bus/cxl/devices/%s", decoder) < 0)
+		return;
+	slash = strrchr(port, '/');
+	if (!slash || slash == port)
+		return;
+	*slash = '\0';
+	if (mhp_read_link_name(ctx, buf, len, "%s/uport", port) < 0)
+		buf[0] = '\0';
+}
+
 /* Region details libcxl 76 cannot give: mode, dax/pmem region child. */
 static int region_sysfs_extra(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
 {
@@ -235,11 +258,27 @@ static int region_sysfs(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
 			snprintf(r->decoder, sizeof(r->decoder), "%s", slash ? slash + 1 : path);
 		}
 	}
-	for (i = 0; i < MAX_TARGETS && i < r->ways; i++)
-		if (mhp_read_attr(ctx, r->targets[r->nr_targets], sizeof(r->targets[0]),
-				  "/sys/bus/cxl/devices/%s/target%u", n, i) > 0)
-			r->nr_targets++;
+	for (i = 0; i < MAX_TARGETS && i < r->ways; i++) {
+		char *t = r->targets[r->nr_targets];
+
+		if (mhp_read_attr(ctx, t, sizeof(r->targets[0]),
+				  "/sys/bus/cxl/devices/%s/target%u", n, i) <= 0)
+			continue;
+		target_memdev_sysfs(ctx, t, r->target_memdevs[r->nr_targets],
+				    sizeof(r->target_memdevs[0]));
+		r->nr_targets++;
+	}
 	return 0;
+}
+
+/* The memdev an endpoint decoder belongs to, or "" */
+static void target_memdev_libcxl(struct cxl_decoder *t, char *buf, size_t len)
+{
+	struct cxl_port *port = cxl_decoder_get_port(t);
+	struct cxl_endpoint *ep = port ? cxl_port_to_endpoint(port) : NULL;
+	struct cxl_memdev *m = ep ? cxl_endpoint_get_memdev(ep) : NULL;
+
+	snprintf(buf, len, "%s", m ? cxl_memdev_get_devname(m) : "");
 }
 
 static void region_libcxl(struct mhp_cxl_region *r, struct cxl_region *cr)
@@ -257,9 +296,12 @@ static void region_libcxl(struct mhp_cxl_region *r, struct cxl_region *cr)
 	for (i = 0; i < MAX_TARGETS && i < r->ways; i++) {
 		struct cxl_decoder *t = cxl_region_get_target_decoder(cr, (int)i);
 
-		if (t)
+		if (t) {
+			target_memdev_libcxl(t, r->target_memdevs[r->nr_targets],
+					     sizeof(r->target_memdevs[0]));
 			snprintf(r->targets[r->nr_targets++], sizeof(r->targets[0]), "%s",
 				 cxl_decoder_get_devname(t));
+		}
 	}
 }
 
@@ -420,4 +462,10 @@ MHP_EXPORT const char *mhp_cxl_region_get_target(const struct mhp_cxl_region *r,
 						 unsigned int pos)
 {
 	return pos < r->nr_targets ? r->targets[pos] : NULL;
+}
+
+MHP_EXPORT const char *mhp_cxl_region_get_target_memdev(const struct mhp_cxl_region *r,
+							unsigned int pos)
+{
+	return pos < r->nr_targets && r->target_memdevs[pos][0] ? r->target_memdevs[pos] : NULL;
 }

@@ -78,3 +78,24 @@ MHP_EXPORT int mhp_dax_dev_get_nvdimm_uuid(struct mhp_ctx *ctx, const struct mhp
 		return rc;
 	return buf[0] ? 0 : -ENOENT;
 }
+
+MHP_EXPORT int mhp_dax_dev_get_nvdimm_namespace_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+						     char *buf, size_t len)
+{
+	char region[MHP_PATH_MAX], ns[64];
+	int rc;
+
+	rc = mhp_dax_dev_get_region_path(ctx, d, region, sizeof(region));
+	if (rc < 0)
+		return rc;
+	/* the nd dax device names its namespace, a sibling below the nd region */
+	rc = mhp_read_attr(ctx, ns, sizeof(ns), "%s/namespace", region);
+	if (rc < 0)
+		return rc;
+	if (!ns[0] || strchr(ns, '/') || strcmp(ns, "..") == 0)
+		return -ENOENT;
+	rc = mhp_read_attr(ctx, buf, len, "%s/../%s/uuid", region, ns);
+	if (rc < 0)
+		return rc;
+	return buf[0] ? 0 : -ENOENT;
+}

@@ -370,6 +370,9 @@ MHP_EXPORT const char *mhp_cxl_region_get_dax_region(const struct mhp_cxl_region
 MHP_EXPORT unsigned int mhp_cxl_region_get_num_targets(const struct mhp_cxl_region *r);
 MHP_EXPORT const char *mhp_cxl_region_get_target(const struct mhp_cxl_region *r,
 						 unsigned int pos);
+/* The memdev ("memN") behind target @pos, the endpoint decoder's device; NULL if unknown. */
+MHP_EXPORT const char *mhp_cxl_region_get_target_memdev(const struct mhp_cxl_region *r,
+							unsigned int pos);
 
 struct mhp_dax_dev;
 MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_first(struct mhp_ctx *ctx);
@@ -426,6 +429,9 @@ MHP_EXPORT int mhp_dax_dev_get_region_attr(struct mhp_ctx *ctx, const struct mhp
 /* The uuid of the nvdimm namespace (dax info block) behind the device; -ENOENT if none. */
 MHP_EXPORT int mhp_dax_dev_get_nvdimm_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
 					   char *buf, size_t len);
+/* The uuid of the namespace's label behind the device (what ndctl list shows as "uuid"); -ENOENT if none. */
+MHP_EXPORT int mhp_dax_dev_get_nvdimm_namespace_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+						     char *buf, size_t len);
 
 MHP_EXPORT const char *mhp_dax_driver_name(enum mhp_dax_driver drv);
 MHP_EXPORT const char *mhp_provenance_name(enum mhp_provenance prov);

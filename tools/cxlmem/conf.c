@@ -500,55 +500,6 @@ void cxlmem_conf_free(struct cxlmem_conf *conf)
 
 /* ---- matching ---- */
 
-/*
- * Two identities libmhp does not expose yet are read here, below the
- * sysroot: the nvdimm uuids of a dax device and the memdev behind a CXL
- * endpoint decoder. Both belong in the library (lib/dax.c, lib/cxl.c).
- */
-static int read_sysfs(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int read_sysfs(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
-{
-	const char *root = mhp_get_sysroot(ctx);
-	char rel[PATH_MAX], path[PATH_MAX];
-	va_list ap;
-	size_t n;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s%s", strcmp(root, "/") ? root : "", rel);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	return 0;
-}
-
-/* The memdev (memN) an endpoint decoder belongs to: its port's uport. */
-static int endpoint_memdev(struct mhp_ctx *ctx, const char *decoder, char *name, size_t len)
-{
-	const char *root = mhp_get_sysroot(ctx);
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/sys/bus/cxl/devices/%s/../uport",
-		 strcmp(root, "/") ? root : "", decoder);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(name, len, "%s", base ? base + 1 : link);
-	return 0;
-}
-
 static bool serial_listed(const struct cxlmem_conf_dev *e, uint64_t serial)
 {
 	unsigned int i;
@@ -570,13 +521,12 @@ static int region_serials_match(struct mhp_ctx *ctx, const struct cxlmem_conf_de
 	if (!n)
 		return 0;
 	for (pos = 0; pos < n; pos++) {
-		const char *target = mhp_cxl_region_get_target(r, pos);
+		const char *memdev = mhp_cxl_region_get_target_memdev(r, pos);
 		struct mhp_cxl_memdev *m;
-		char memdev[64];
 		uint64_t serial;
 		bool dup = false;
 
-		if (!target || endpoint_memdev(ctx, target, memdev, sizeof(memdev)) < 0)
+		if (!memdev)
 			return 0;
 		mhp_cxl_memdev_foreach(ctx, m)
 			if (strcmp(mhp_cxl_memdev_get_name(m), memdev) == 0)
@@ -602,16 +552,14 @@ static bool uuid_is(const char *text, const char *uuid)
 
 /* The uuid ndctl list shows: the namespace label's, or the dax info block's. */
 static int nvdimm_uuid_match(struct mhp_ctx *ctx, const struct cxlmem_conf_dev *e,
-			     const char *dev)
+			     const struct mhp_dax_dev *dev)
 {
-	char buf[128], ns[64];
+	char buf[128];
 
-	if (read_sysfs(ctx, buf, sizeof(buf), "/sys/bus/dax/devices/%s/../uuid", dev) == 0 &&
+	if (mhp_dax_dev_get_nvdimm_uuid(ctx, dev, buf, sizeof(buf)) == 0 &&
 	    uuid_is(buf, e->uuid))
 		return 1;
-	if (read_sysfs(ctx, ns, sizeof(ns), "/sys/bus/dax/devices/%s/../namespace", dev) == 0 &&
-	    !strchr(ns, '/') && ns[0] &&
-	    read_sysfs(ctx, buf, sizeof(buf), "/sys/bus/dax/devices/%s/../../%s/uuid", dev, ns) == 0 &&
+	if (mhp_dax_dev_get_nvdimm_namespace_uuid(ctx, dev, buf, sizeof(buf)) == 0 &&
 	    uuid_is(buf, e->uuid))
 		return 1;
 	return 0;
@@ -646,7 +594,7 @@ static int entry_matches(struct mhp_ctx *ctx, const struct cxlmem_conf_dev *e,
 	case CXLMEM_ID_NVDIMM_UUID:
 		if (prov != MHP_PROV_NVDIMM && prov != MHP_PROV_CXL_PMEM)
 			return 0;
-		return nvdimm_uuid_match(ctx, e, name);
+		return nvdimm_uuid_match(ctx, e, dev);
 	case CXLMEM_ID_CXL_HPA:
 	case CXLMEM_ID_CXL_SERIAL:
 		rname = mhp_dax_dev_get_cxl_region(dev);
