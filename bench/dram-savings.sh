@@ -10,6 +10,8 @@
 #   --cxlmem PATH      cxlmem to use (default: $MHP_CXLMEM, build/tools/cxlmem/cxlmem)
 #   --device-gib N     measure an extra N GiB Soft Reserved device on CPU-less
 #                      node 2 (dax1.0) instead of the topology's 1 GiB dax0.0
+#   --reps N           unbound -> online cycles measured; the median is
+#                      reported, every sample is kept (default 3)
 #   -o DIR             results directory (default bench/results)
 #
 # Boots tests/vm's hmem topology (dax0.0: 1 GiB Soft Reserved on CPU-less
@@ -29,6 +31,7 @@ repo=$(cd "$here/.." && pwd)
 cxlmem=${MHP_CXLMEM:-}
 resdir=$here/results
 gib=
+reps=3
 vm_args=()
 append=
 while [ $# -gt 0 ]; do
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--append) append="$append $2"; shift ;;
 	--cxlmem) cxlmem=$2; shift ;;
 	--device-gib) gib=$2; shift ;;
+	--reps) reps=$2; shift ;;
 	-o) resdir=$2; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "dram-savings: unknown option $1" >&2; exit 2 ;;
@@ -54,10 +58,12 @@ fi
 
 share=$(mktemp -d "${TMPDIR:-/tmp}/bench-dram.XXXXXX")
 trap 'rm -rf "$share"' EXIT
+case "$reps" in ''|*[!0-9]*|0) echo "dram-savings: --reps wants a whole number above 0" >&2; exit 2 ;; esac
+echo "BENCH_REPS=$reps" >"$share/bench.conf"
 if [ -n "$gib" ]; then
 	case "$gib" in ''|*[!0-9]*) echo "dram-savings: --device-gib wants a whole number" >&2; exit 2 ;; esac
 	vm_args+=(--node2-gib "$gib")
-	echo "BENCH_DEV=dax1.0" >"$share/bench.conf"
+	echo "BENCH_DEV=dax1.0" >>"$share/bench.conf"
 fi
 [ -n "$append" ] && vm_args+=(--append "$append")
 
@@ -85,7 +91,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 	printf '%-44s %s\n' "plan: DRAM overhead" "$(mib "$plan_dram_overhead_bytes") ($((plan_dram_overhead_bytes * 1073741824 / plan_usable_bytes / 1024)) kB per GiB)"
 	printf '%-44s %s\n' "status: memmap location (after online)" "$status_memmap_location"
 	printf '%-44s %s\n' "kernel: node $node memmap pages / elsewhere" "$kernel_memmap_pages / $kernel_memmap_elsewhere_pages (nr_memmap_pages, minus nr_memmap_on_memory)"
-	printf '%-44s %s\n' "measured: node $dram_node DRAM paid (from unbound)" "$dram_used_kb kB = $dram_used_kb_per_gib kB per GiB onlined"
+	printf '%-44s %s\n' "measured: node $dram_node DRAM paid (from unbound)" "$dram_used_kb kB = $dram_used_kb_per_gib kB per GiB onlined (median of $dram_used_kb_samples)"
 	printf '%-44s %s\n' "measured: net of device_dax's memmap" "$dram_net_vs_devdax_kb kB"
 	printf '%-44s %s\n' "plan usable_bytes ($plan_blocks blocks)" "$plan_usable_bytes"
 	printf '%-44s %s\n' "node $node MemTotal growth (bytes)" "$node_memtotal_growth_bytes $([ "$node_memtotal_growth_bytes" = "$plan_usable_bytes" ] && echo '(= plan)' || echo '(DIFFERS from the plan)')"

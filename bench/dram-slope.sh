@@ -1,11 +1,14 @@
 #!/bin/bash
 # Marginal DRAM cost per GiB of memory onlined with the memmap on the device:
-# bench/dram-savings.sh on a 1 GiB and a 4 GiB device (both on CPU-less
-# node 2, so the fixed cost of bringing a node up is the same in both), at
-# 128 MiB and 1 GiB memory blocks; the slope (D4 - D1) / 3 is the cost per
-# further GiB, D1 minus that slope the fixed cost.
+# bench/dram-savings.sh on a small and a large device (default 1 and 8 GiB,
+# both on CPU-less node 2, so the fixed cost of bringing a node up is the
+# same in both), at 128 MiB and 1 GiB memory blocks; the slope
+# (D_large - D_small) / (large - small) is the cost per further GiB, D_small
+# minus small x slope the fixed cost. Each D is the median of --reps cycles.
+# The wider the two sizes, the less one reading's noise moves the slope.
 #
-# Usage: bench/dram-slope.sh --kernel BZIMAGE [--cxlmem PATH] [-o DIR]
+# Usage: bench/dram-slope.sh --kernel BZIMAGE [--cxlmem PATH] [--sizes "S L"]
+#                            [--reps N] [-o DIR]
 # Four boots. Writes DIR/dram-slope-<date>.txt (with the growth of Slab,
 # Percpu, ... between the unbound and the online state) and prints it.
 # Not a test: nothing is asserted.
@@ -14,10 +17,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 resdir=$here/results
 kernel=
 cxl=()
+small=1 large=8 reps=3
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift ;;
 	--cxlmem) cxl=(--cxlmem "$2"); shift ;;
+	--sizes) read -r small large <<<"$2"; shift ;;
+	--reps) reps=$2; shift ;;
 	-o) resdir=$2; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "dram-slope: unknown option $1" >&2; exit 2 ;;
@@ -25,6 +31,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$kernel" ] || { echo "dram-slope: --kernel is needed (a kernel with this series)" >&2; exit 2; }
+case "$small:$large" in *[!0-9:]*|:*|*:) echo "dram-slope: --sizes wants two whole numbers of GiB, like \"1 8\"" >&2; exit 2 ;; esac
+[ "$large" -gt "$small" ] || { echo "dram-slope: --sizes: the second size must be the larger" >&2; exit 2; }
+span=$((large - small))
 mkdir -p "$resdir"
 runs=$(mktemp -d "${TMPDIR:-/tmp}/dram-slope.XXXXXX")
 trap 'rm -rf "$runs"' EXIT
@@ -36,10 +45,10 @@ value() { sed -n "s/^$1=//p" "$2" | head -n 1; }
 # lines of the two runs (kernels with /proc/slabinfo), largest first
 slab_slope() {
 	grep -q '^slab_growth ' "$2" || return 0
-	echo "  slab caches, growth per further GiB ((4 GiB - 1 GiB) / 3): kB objects objsize"
-	awk '$1 != "slab_growth" { next }
+	echo "  slab caches, growth per further GiB (($large GiB - $small GiB) / $span): kB objects objsize"
+	awk -v span="$span" '$1 != "slab_growth" { next }
 	     NR == FNR { kb[$2] = $3; n[$2] = $4; next }
-	     { printf "    %-28s %7.1f %7.1f %s\n", $2, ($3 - kb[$2]) / 3, ($4 - n[$2]) / 3, $5 }' \
+	     { printf "    %-28s %7.1f %7.1f %s\n", $2, ($3 - kb[$2]) / span, ($4 - n[$2]) / span, $5 }' \
 		"$1" "$2" | sort -k2,2nr | head -n 15
 }
 
@@ -54,26 +63,29 @@ for bs in 128M 1G; do
 	# panic the boot; it has nothing to do with memory
 	append="memory_hotplug.memmap_on_memory=1 slab_nomerge no_timer_check"
 	[ "$bs" = 1G ] && append="$append memory_block_size=1G"
-	for gib in 1 4; do
+	for gib in "$small" "$large"; do
 		mkdir -p "$runs/$bs-$gib"
 		"$here/dram-savings.sh" --kernel "$kernel" "${cxl[@]}" --device-gib "$gib" \
-			--append "$append" -o "$runs/$bs-$gib" >/dev/null
+			--reps "$reps" --append "$append" -o "$runs/$bs-$gib" >/dev/null
 	done
-	f1=$(ls "$runs/$bs-1"/dram-savings-*.txt) f4=$(ls "$runs/$bs-4"/dram-savings-*.txt)
+	f1=$(ls "$runs/$bs-$small"/dram-savings-*.txt) f4=$(ls "$runs/$bs-$large"/dram-savings-*.txt)
 	d1=$(value dram_used_kb "$f1") d4=$(value dram_used_kb "$f4")
-	slope=$(( (d4 - d1) / 3 ))
+	slope=$(awk -v a="$d1" -v b="$d4" -v s="$span" 'BEGIN { printf "%.1f", (b - a) / s }')
 	{
 		echo
 		echo "## $bs blocks"
-		printf '%-34s %8s kB\n' "1 GiB device: node 0 paid" "$d1" "4 GiB device: node 0 paid" "$d4" \
-			"marginal per GiB (D4 - D1) / 3" "$slope" "fixed (D1 - slope)" "$((d1 - slope))"
+		printf '%-34s %8s kB   samples: %s\n' "$small GiB device: node 0 paid" "$d1" "$(value dram_used_kb_samples "$f1")" \
+			"$large GiB device: node 0 paid" "$d4" "$(value dram_used_kb_samples "$f4")"
+		printf '%-34s %8s kB\n' "marginal per GiB (D$large - D$small) / $span" "$slope" \
+			"fixed (D$small - $small x slope)" "$(awk -v a="$d1" -v s="$slope" -v n="$small" 'BEGIN { printf "%.0f", a - n * s }')"
 		for k in Slab SUnreclaim Percpu PageTables KernelStack VmallocUsed; do
 			g1=$(value "meminfo_growth_${k}_kb" "$f1") g4=$(value "meminfo_growth_${k}_kb" "$f4")
-			printf '%-34s %8s kB (1 GiB) %8s kB (4 GiB), per GiB %s kB\n' "  $k growth" \
-				"${g1:-?}" "${g4:-?}" "$(( (${g4:-0} - ${g1:-0}) / 3 ))"
+			printf '%-34s %8s kB (%s GiB) %8s kB (%s GiB), per GiB %s kB\n' "  $k growth" \
+				"${g1:-?}" "$small" "${g4:-?}" "$large" \
+				"$(awk -v a="${g1:-0}" -v b="${g4:-0}" -v s="$span" 'BEGIN { printf "%.1f", (b - a) / s }')"
 		done
 		slab_slope "$f1" "$f4"
-		echo "  node 2 memmap pages (kernel) 1 GiB / 4 GiB: $(value kernel_memmap_pages "$f1") / $(value kernel_memmap_pages "$f4"), elsewhere: $(value kernel_memmap_elsewhere_pages "$f1") / $(value kernel_memmap_elsewhere_pages "$f4")"
+		echo "  node 2 memmap pages (kernel) $small GiB / $large GiB: $(value kernel_memmap_pages "$f1") / $(value kernel_memmap_pages "$f4"), elsewhere: $(value kernel_memmap_elsewhere_pages "$f1") / $(value kernel_memmap_elsewhere_pages "$f4")"
 	} >>"$res"
 	cp "$f1" "$resdir/" && cp "$f4" "$resdir/"
 done

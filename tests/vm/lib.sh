@@ -55,10 +55,14 @@ mhp_node_stat() {
 
 # mhp_node_free_kb NODE: free kB of a node (buddy plus per-cpu lists, caches
 # dropped), read until two readings agree within 256 kB.
+# zoneinfo's "pages free" is the global counter without the per-CPU deltas
+# not yet folded into it (up to stat_threshold pages per CPU, about 1 MiB
+# here): writing vm/stat_refresh folds them first.
 _mhp_free_once() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	usleep 200000
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null || true
 	awk -v n="$1," -v pk="$(( $(getconf PAGESIZE 2>/dev/null || echo 4096) / 1024 ))" '
 		/^Node/ { cn = $2 }
 		cn == n && $1 == "pages" && $2 == "free" { s += $3 }
