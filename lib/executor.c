@@ -403,8 +403,8 @@ static void migration_words(const struct mhp_apply_report *rep, int node, char *
 
 /* ---- rollback ---- */
 
-static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
-			 uint64_t deadline);
+static int offline_block(struct run *r, uint64_t idx, enum mhp_zone zone,
+			 unsigned int retries, uint64_t deadline);
 static int offline_retrying(struct mhp_ctx *ctx, uint64_t idx, unsigned int retries,
 			    uint64_t deadline, unsigned int *attempts);
 static void online_blocks_added_while_parked(struct run *r);
@@ -483,7 +483,7 @@ static void restore_offline_extra(struct run *r, const struct mhp_journal_state 
 			continue;
 		emit(r, MHP_EVENT_ROLLBACK, idx, now.zone, 0, "offlining memory block %llu",
 		     (unsigned long long)idx);
-		if (offline_block(r, idx, 5, deadline) < 0) {
+		if (offline_block(r, idx, now.zone, 5, deadline) < 0) {
 			res->offline_failed++;
 			restore_failed(res, -EBUSY, "block %llu cannot be offlined",
 				       (unsigned long long)idx);
@@ -1198,7 +1198,7 @@ static int step_convert(struct run *r)
 		snprintf(record, sizeof(record), "offline %llu", (unsigned long long)idx);
 		rc = mhp_journal_log(r->journal, "%s", record);
 		if (rc == 0)
-			rc = offline_block(r, idx, 5, deadline);
+			rc = offline_block(r, idx, now.zone, 5, deadline);
 		if (rc < 0)
 			return mhp_fail(ctx, rc,
 					"cannot offline block %llu of %s (%s) to convert it: %s",
@@ -1666,19 +1666,14 @@ static int offline_retrying(struct mhp_ctx *ctx, uint64_t idx, unsigned int retr
 	}
 }
 
-static int offline_block(struct run *r, uint64_t idx, unsigned int retries,
-			 uint64_t deadline)
+/* @zone: the online block's zone, just read by the caller (for the messages) */
+static int offline_block(struct run *r, uint64_t idx, enum mhp_zone zone,
+			 unsigned int retries, uint64_t deadline)
 {
 	struct mhp_ctx *ctx = r->ctx;
 	unsigned int attempts;
-	struct mhp_block *b;
-	enum mhp_zone zone;
 	int rc;
 
-	rc = block_refresh(ctx, idx, &b);
-	if (rc < 0)
-		return rc;
-	zone = mhp_block_get_zone(b);
 	rc = offline_retrying(ctx, idx, retries, deadline, &attempts);
 	if (rc == 0) {
 		mhp_clear_error(ctx);
@@ -1762,7 +1757,7 @@ MHP_EXPORT int mhp_offline(struct mhp_ctx *ctx, const char *device, enum mhp_off
 		}
 		if (now.state != MHP_BLOCK_ONLINE)
 			continue;
-		if (offline_block(&r, idx, retries ? retries : 10, deadline) < 0)
+		if (offline_block(&r, idx, now.zone, retries ? retries : 10, deadline) < 0)
 			failed++;
 	}
 	if (failed) {
