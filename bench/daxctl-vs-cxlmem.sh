@@ -9,6 +9,10 @@
 #   --rounds N         rounds per auto_online_blocks policy (default 4; the
 #                      devices swap roles every other round)
 #   --policies "P..."  auto_online_blocks values to try (default "offline online online_movable")
+#   --no-aslr          turn the guest's address space randomisation off: under
+#                      TCG every new process otherwise pays for translating its
+#                      code at new addresses, a cost a CPU does not have and
+#                      that grows with the code a tool runs (see bench/README.md)
 #   -o DIR             results directory (default bench/results)
 #
 # The guest is tests/vm's hmem topology (dax0.0: 1 GiB Soft Reserved on
@@ -30,6 +34,7 @@ repo=$(cd "$here/.." && pwd)
 
 cxlmem=${MHP_CXLMEM:-}
 rounds=4
+aslr=1
 policies="offline online online_movable"
 resdir=$here/results
 vm_args=()
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--append) vm_args+=(--append "$2"); shift ;;
 	--rounds) rounds=$2; shift ;;
 	--policies) policies=$2; shift ;;
+	--no-aslr) aslr=0 ;;
 	-o) resdir=$2; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "daxctl-vs-cxlmem: unknown option $1" >&2; exit 2 ;;
@@ -53,7 +59,7 @@ cxlmem=$(bench_cxlmem daxctl-vs-cxlmem "$cxlmem") || exit 1
 
 share=$(mktemp -d "${TMPDIR:-/tmp}/bench-daxctl.XXXXXX")
 trap 'rm -rf "$share"' EXIT
-printf 'rounds=%s\npolicies="%s"\n' "$rounds" "$policies" >"$share/bench.conf"
+printf 'rounds=%s\npolicies="%s"\naslr=%s\n' "$rounds" "$policies" "$aslr" >"$share/bench.conf"
 
 echo "daxctl-vs-cxlmem: booting the guest (hmem + a second 1 GiB device on node 2)..." >&2
 "$repo/tests/vm/run-vm.sh" -q --topology hmem --cxlmem "$cxlmem" --share "$share" --timeout 900 \

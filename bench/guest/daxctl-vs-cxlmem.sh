@@ -14,7 +14,12 @@ sysmem=/sys/devices/system/memory
 out=${MHP_HOST_DIR:?the host share is needed for the results}
 rounds=${BENCH_ROUNDS:-2}
 policies=${BENCH_POLICIES:-offline online}
+aslr=1
 [ -f "$out/bench.conf" ] && . "$out/bench.conf"
+# aslr=0 (--no-aslr): QEMU then reuses its translation of code that runs at
+# the same address again, as a CPU runs it, instead of translating every new
+# process's libraries anew
+[ "$aslr" = 0 ] && echo 0 >/proc/sys/kernel/randomize_va_space
 
 now_us() { adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%d%06d\n", s, u }'; }
 driver() { _d=$(readlink "/sys/bus/dax/devices/$1/driver" 2>/dev/null) && basename "$_d" || echo none; }
@@ -73,6 +78,7 @@ printf 'policy\tround\ttool\top\tdevice\tnode\tstatus\tms\tonline/present\tzones
 	echo "cxlmem $(cxlmem --version)"
 	echo "block_size $((0x$(cat $sysmem/block_size_bytes)))"
 	echo "device_size $(cat /sys/bus/dax/devices/dax0.0/size)"
+	echo "randomize_va_space $(cat /proc/sys/kernel/randomize_va_space)"
 } >"$out/bench.env"
 
 # Warm up: early in a guest's life the kernel's CRNG is not ready and the

@@ -34,6 +34,8 @@ daxctl list >/dev/null 2>&1 || true
 rep=1
 while [ $rep -le $reps ]; do
 	for c in cxlmem $variants; do
+		timed "$c --version" $c --version
+		timed "daxctl version" daxctl version
 		timed "$c dry-run" $c online-region --dry-run dax0.0
 		timed "daxctl list -d" daxctl list -d dax0.0
 		timed "$c plan" $c plan dax0.0
