@@ -32,18 +32,8 @@ set -u
 me=run-systemd
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 sd=$here/systemd
-die() { echo "$me: error: $*" >&2; exit 1; }
-msg() { echo "$me: $*" >&2; }
-missing() {
-	if [ "${CI:-}" = true ]; then
-		echo "$me: FAIL: $* (CI=true, so this is an error)." >&2
-		echo "$me: install the VM test dependencies with: sudo scripts/install-deps.sh" >&2
-		exit 1
-	fi
-	echo "$me: SKIP: $*; install them with: sudo scripts/install-deps.sh" >&2
-	exit 77
-}
-usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+# shellcheck source=tests/vm/host.sh
+. "$here/host.sh"
 
 boot='' deb_dir='' share='' timeout=${MHP_VM_TIMEOUT:-900} quiet=0
 while [ $# -gt 0 ]; do

@@ -48,21 +48,8 @@ repo=$(cd "$here/../.." && pwd)
 # Bump when the layout of the base initramfs changes.
 BASE_FORMAT=4
 
-die() { echo "$me: error: $*" >&2; exit 1; }
-msg() { echo "$me: $*" >&2; }
-
-# Missing prerequisite: skip (77) or, under CI, fail.
-missing() {
-	if [ "${CI:-}" = true ]; then
-		echo "$me: FAIL: $* (CI=true, so this is an error)." >&2
-		echo "$me: install the VM test dependencies with: sudo scripts/install-deps.sh" >&2
-		exit 1
-	fi
-	echo "$me: SKIP: $*; install them with: sudo scripts/install-deps.sh" >&2
-	exit 77
-}
-
-usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+# shellcheck source=tests/vm/host.sh
+. "$here/host.sh"
 
 topology='' kernel='' modules_dir='' kernel_set=${MHP_VM_KERNEL_SET:-stock}
 append=${MHP_VM_APPEND:-} cxlmem=${MHP_CXLMEM:-} share='' timeout=${MHP_VM_TIMEOUT:-600}
@@ -285,26 +272,11 @@ want_modules="dax_hmem device_dax kmem dax_pmem nd_pmem nd_e820 nd_btt libnvdimm
 	cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem cxl_core dax_cxl
 	9p 9pnet 9pnet_virtio virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev
 	virtio virtio_ring netfs fscache"
-declare -A modfiles=()
 if [ -n "$mrel" ]; then
-	declare -A byname=()
-	while IFS= read -r line; do
-		f=${line%%:*}; n=${f##*/}; n=${n%%.ko*}; n=${n//-/_}
-		byname[$n]=$line
-	done <"$modules_dir/modules.dep"
-	read -ra queue <<<"$(echo $want_modules)"
-	while [ ${#queue[@]} -gt 0 ]; do
-		n=${queue[0]}; queue=("${queue[@]:1}")
-		line=${byname[$n]:-}
-		[ -n "$line" ] || continue          # built in or not configured
-		f=${line%%:*}
-		[ -n "${modfiles[$f]:-}" ] && continue
-		modfiles[$f]=1
-		for d in ${line#*:}; do d=${d##*/}; queue+=("${d%%.ko*}"); done
-	done
-	for f in "${!modfiles[@]}"; do
+	# shellcheck disable=SC2086 # a list of names
+	while IFS= read -r f; do
 		add_file "$modules_dir/$f" "/lib/modules/$mrel/${f%.xz}"
-	done
+	done < <(module_closure "$modules_dir" $want_modules)
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -f "$modules_dir/$f" ] && add_file "$modules_dir/$f" "/lib/modules/$mrel/$f"
 	done

@@ -17,8 +17,8 @@
 # Environment: MHP_DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
 me=mkimage
-die() { echo "$me: error: $*" >&2; exit 1; }
-msg() { echo "$me: $*" >&2; }
+# shellcheck source=tests/vm/host.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../host.sh"
 
 modules_dir=${1:?usage: mkimage.sh MODULES_DIR}
 [ -s "$modules_dir/modules.dep" ] || die "$modules_dir is not a /lib/modules/<release> tree"
@@ -36,7 +36,7 @@ want_modules="virtio_blk ext4 9p 9pnet_virtio dax_hmem device_dax kmem
 	cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem dax_cxl"
 
 cache=${MHP_CACHE_DIR:-/var/cache/libmhp}/systemd
-key=$({ cat "${BASH_SOURCE[0]}"; echo "$suite $mirror $krel"; echo $packages; } |
+key=$({ cat "${BASH_SOURCE[0]}" "$(dirname "${BASH_SOURCE[0]}")/../host.sh"; echo "$suite $mirror $krel"; echo $packages; } |
 	sha256sum | cut -c1-16)
 image=$cache/rootfs-$key.ext4
 if [ -s "$image" ]; then
@@ -78,23 +78,9 @@ rm -rf "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* "$root"/usr/share
 
 # ---- the guest kernel's modules (the closure of want_modules), unpacked:
 # the guest's kmod reads .ko.xz too, but unpacked ones load faster in TCG
-declare -A byname=() taken=()
-while IFS= read -r line; do
-	f=${line%%:*}; n=${f##*/}; n=${n%%.ko*}; n=${n//-/_}
-	byname[$n]=$line
-done <"$modules_dir/modules.dep"
-read -ra queue <<<"$(echo $want_modules)"
-while [ ${#queue[@]} -gt 0 ]; do
-	n=${queue[0]}; queue=("${queue[@]:1}")
-	line=${byname[$n]:-}
-	[ -n "$line" ] || continue      # built in
-	f=${line%%:*}
-	[ -n "${taken[$f]:-}" ] && continue
-	taken[$f]=1
-	for d in ${line#*:}; do d=${d##*/}; queue+=("${d%%.ko*}"); done
-done
 mdst=$root/lib/modules/$krel
-for f in "${!taken[@]}"; do
+# shellcheck disable=SC2086 # a list of names
+for f in $(module_closure "$modules_dir" $want_modules); do
 	mkdir -p "$mdst/$(dirname "$f")"
 	case "$f" in
 	*.xz) xz -dc "$modules_dir/$f" >"$mdst/${f%.xz}" ;;
