@@ -352,6 +352,9 @@ void mhp_blocks_invalidate(struct mhp_ctx *ctx)
 	struct mhp_block_cache *c = ctx->blocks;
 	size_t i;
 
+	/* memory came or went: a node scan from now on reads zoneinfo anew */
+	free(ctx->zoneinfo);
+	ctx->zoneinfo = NULL;
 	if (!c)
 		return;
 	/* holders keep valid objects: re-read them, never free them */

@@ -27,7 +27,7 @@ struct mhp_ctx {
 	struct mhp_platform *platform;	/* probed once */
 	struct mhp_node *nodes;		/* sorted list, NULL until scanned */
 	bool nodes_scanned;
-	char *zoneinfo;			/* /proc/zoneinfo, read once (nodes.c) */
+	char *zoneinfo;			/* /proc/zoneinfo until memory changes (nodes.c) */
 	struct mhp_block_cache *blocks;
 	struct mhp_cxl_memdev *memdevs;
 	bool memdevs_scanned;

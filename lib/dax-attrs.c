@@ -79,7 +79,8 @@ MHP_EXPORT int mhp_dax_dev_get_nvdimm_uuid(struct mhp_ctx *ctx, const struct mhp
 	return buf[0] ? 0 : -ENOENT;
 }
 
-MHP_EXPORT int mhp_dax_dev_get_nvdimm_namespace_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+MHP_EXPORT int mhp_dax_dev_get_nvdimm_namespace_uuid(struct mhp_ctx *ctx,
+						     const struct mhp_dax_dev *d,
 						     char *buf, size_t len)
 {
 	char region[MHP_PATH_MAX], ns[64];

@@ -76,8 +76,8 @@ int mhp_list_max(const char *list)
 /*
  * A copy of /proc/zoneinfo to tokenise. The platform probe and the node
  * scan both need it, and it is the costliest file libmhp reads: the kernel
- * prints every zone's counters, per CPU. Read it once per context, for as
- * long as the platform and the nodes made from it are kept.
+ * prints every zone's counters, per CPU. Read it once, and again only
+ * after memory came or went (mhp_blocks_invalidate() drops the copy).
  */
 static int zoneinfo_text(struct mhp_ctx *ctx, char **out)
 {

@@ -426,11 +426,12 @@ enum mhp_dax_region_attr {
 /* A dax_region/ attribute of the device's region; -ENOENT when absent. */
 MHP_EXPORT int mhp_dax_dev_get_region_attr(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
 					   enum mhp_dax_region_attr attr, uint64_t *val);
-/* The uuid of the nvdimm namespace (dax info block) behind the device; -ENOENT if none. */
+/* The uuid of the nd_dax info block behind the device; -ENOENT if none. */
 MHP_EXPORT int mhp_dax_dev_get_nvdimm_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
 					   char *buf, size_t len);
-/* The uuid of the namespace's label behind the device (what ndctl list shows as "uuid"); -ENOENT if none. */
-MHP_EXPORT int mhp_dax_dev_get_nvdimm_namespace_uuid(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
+/* The uuid of the namespace's label behind the device (ndctl list's "uuid"); -ENOENT if none. */
+MHP_EXPORT int mhp_dax_dev_get_nvdimm_namespace_uuid(struct mhp_ctx *ctx,
+						     const struct mhp_dax_dev *d,
 						     char *buf, size_t len);
 
 MHP_EXPORT const char *mhp_dax_driver_name(enum mhp_dax_driver drv);

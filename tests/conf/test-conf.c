@@ -273,7 +273,8 @@ static struct mhp_ctx *fixture(const char *topo)
 	char path[512];
 
 	assert_non_null(root);
-	snprintf(path, sizeof(path), "%s/%s", root, topo);
+	/* a topology name, or the path of a copied tree */
+	snprintf(path, sizeof(path), "%s/%s", topo[0] == '/' ? "" : root, topo);
 	assert_int_equal(mhp_new(&ctx), 0);
 	mhp_set_log_priority(ctx, LOG_CRIT);
 	assert_int_equal(mhp_set_sysroot(ctx, path), 0);
@@ -360,6 +361,30 @@ static void test_match_nvdimm_uuid(void **state)
 	ASSERT_MATCH("hmem", "[device n]\nnvdimm-uuid = 5964c59e-e8f2-11f1-aad9-3b60dc6da48d\n", NULL);
 }
 
+/*
+ * The uuid files are read below the sysroot: a link out of the tree is not
+ * followed, so it cannot make a device match. (conf.c once read them with
+ * fopen() on sysroot-prefixed paths, which followed such a link.)
+ */
+static void test_match_uuid_link_out_of_tree(void **state)
+{
+	static const char *ns_uuid = "/sys/devices/platform/ACPI0017:00/root0/nvdimm-bridge0/"
+				     "ndbus0/region0/namespace0.0/uuid";
+	const char *cfg = "[device n]\nnvdimm-uuid = 6125f61a-93c0-489b-ad6c-3972a21c904b\n";
+	char tree[600], cmd[1400], file[700], outside[700];
+
+	snprintf(tree, sizeof(tree), "%s/tree", dir);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/cxl-pmem' '%s'", getenv("MHP_FIXTURES"), tree);
+	assert_int_equal(system(cmd), 0);
+	ASSERT_MATCH(tree, cfg, "n");	/* the copy matches as the capture does */
+	snprintf(file, sizeof(file), "%s%s", tree, ns_uuid);
+	snprintf(outside, sizeof(outside), "%s/outside-uuid", dir);
+	write_file("outside-uuid", "6125f61a-93c0-489b-ad6c-3972a21c904b\n");
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(symlink(outside, file), 0);
+	ASSERT_MATCH(tree, cfg, NULL);
+}
+
 static void test_match_picks_the_right_section(void **state)
 {
 	ASSERT_MATCH("legacy-pmem",
@@ -412,6 +437,7 @@ int main(void)
 		T(test_match_cxl_region),
 		T(test_match_memdev_serial),
 		T(test_match_nvdimm_uuid),
+		T(test_match_uuid_link_out_of_tree),
 		T(test_match_picks_the_right_section),
 		T(test_match_ambiguous),
 		T(test_count_matches),

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/sysmacros.h>
@@ -949,14 +950,18 @@ static void test_sysroot_reads_survive_renames(void **state)
 	sr_file(root, "/spin/a", "x");
 	snprintf(from, sizeof(from), "%s/spin/a", root);
 	snprintf(to, sizeof(to), "%s/spin/b", root);
+	ctx = ctx_at(root);
 	renamer = fork();
 	assert_true(renamer >= 0);
-	if (renamer == 0)
-		for (;;) {
+	if (renamer == 0) {
+		/* never outlive a failed test, nor hold its output open */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
+		for (;;)
 			if (rename(from, to) == 0)
 				rename(to, from);
-		}
-	ctx = ctx_at(root);
+	}
 	for (i = 0; i < 30000; i++)
 		if (mhp_read_attr(ctx, buf, sizeof(buf), "/sys/bus/dax/devices/dax0.0/size") < 0)
 			failed++;

@@ -62,7 +62,7 @@ _mhp_free_once() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	usleep 200000
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null || true
+	{ echo 1 >/proc/sys/vm/stat_refresh; } 2>/dev/null || true
 	awk -v n="$1," -v pk="$(( $(getconf PAGESIZE 2>/dev/null || echo 4096) / 1024 ))" '
 		/^Node/ { cn = $2 }
 		cn == n && $1 == "pages" && $2 == "free" { s += $3 }

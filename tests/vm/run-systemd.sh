@@ -112,6 +112,7 @@ done <"$modules_dir/modules.dep"
 mod_order() {
 	local n line f d
 	for n in "$@"; do
+		n=${n//-/_}
 		line=${dep[$n]:-}
 		[ -n "$line" ] || continue
 		f=${line%%:*}

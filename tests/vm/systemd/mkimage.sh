@@ -36,7 +36,7 @@ want_modules="virtio_blk ext4 9p 9pnet_virtio dax_hmem device_dax kmem
 	cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem dax_cxl"
 
 cache=${MHP_CACHE_DIR:-/var/cache/libmhp}/systemd
-key=$({ cat "${BASH_SOURCE[0]}" "$(dirname "${BASH_SOURCE[0]}")/../host.sh"; echo "$suite $mirror $krel"; echo $packages; } |
+key=$({ cat "${BASH_SOURCE[0]}"; declare -f module_closure; echo "$suite $mirror $krel"; echo $packages; } |
 	sha256sum | cut -c1-16)
 image=$cache/rootfs-$key.ext4
 if [ -s "$image" ]; then
