@@ -1,6 +1,6 @@
 #!/bin/bash
 # Marginal DRAM cost per GiB of memory onlined with the memmap on the device:
-# bench/dram-savings.sh on a small and a large device (default 1 and 8 GiB,
+# bench/dram-savings.sh on a small and a large device (default 1 and 16 GiB,
 # both on CPU-less node 2, so the fixed cost of bringing a node up is the
 # same in both), at 128 MiB and 1 GiB memory blocks; the slope
 # (D_large - D_small) / (large - small) is the cost per further GiB, D_small
@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 resdir=$here/results
 kernel=
 cxl=()
-small=1 large=8 reps=3
+small=1 large=16 reps=5
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift ;;

@@ -29,8 +29,10 @@ free_devdax=$(mhp_node_free_kb "$dram")
 cxlmem online-region $dev >"$out/online-1.json" || mhp_fail "online-region $dev failed"
 free_online1=$(mhp_node_free_kb "$dram")
 # unbound baseline: no memmap for the device at all. The cycle unbound ->
-# online is measured $reps times and the median kept: one reading of free
-# memory moves by tens of kB with the guest's own background work.
+# online is measured $reps times and the median kept (the lower middle one
+# for an even count): one reading of free memory moves by tens of kB with
+# the guest's own background work. The meminfo and slab growth, the
+# MemTotal growth and the wall time are the last cycle's.
 reps=${BENCH_REPS:-3}
 meminfo_kinds='^(Slab|SUnreclaim|Percpu|PageTables|KernelStack|VmallocUsed|Shmem):'
 # per cache from /proc/slabinfo (the hugetlb test kernel has SLUB_DEBUG)
