@@ -44,3 +44,35 @@ module_closure() {
 	done
 	[ ${#taken[@]} -eq 0 ] || printf '%s\n' "${!taken[@]}"
 }
+
+# boot_guest LOG MARKER GRACE: run "${qemu_cmd[@]}" for at most $timeout
+# seconds, the console into LOG (and on the terminal unless $quiet = 1).
+# A guest that printed MARKER but has not powered off GRACE seconds later
+# is stopped. Sets qrc (QEMU's status; 124 or 137 for the timeout) and
+# elapsed (wall seconds, one decimal).
+# shellcheck disable=SC2034 # qrc and elapsed are the caller's results
+boot_guest() {
+	local log=$1 marker=$2 grace=$3 qpid tpid='' t0
+	t0=$(date +%s.%N)
+	timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >"$log" 2>&1 &
+	qpid=$!
+	if [ "$quiet" != 1 ]; then
+		tail -n +1 -f --pid=$qpid "$log" &
+		tpid=$!
+	fi
+	while kill -0 $qpid 2>/dev/null; do
+		if grep -aq "$marker" "$log" 2>/dev/null; then
+			for _ in $(seq "$grace"); do
+				kill -0 $qpid 2>/dev/null || break
+				sleep 1
+			done
+			kill $qpid 2>/dev/null
+			break
+		fi
+		sleep 1
+	done
+	wait $qpid
+	qrc=$?
+	[ -z "$tpid" ] || wait $tpid 2>/dev/null
+	elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+}

@@ -184,27 +184,7 @@ echo "${qemu_cmd[*]}" >"$rundir/qemu.cmd"
 msg "boot $boot: kernel $krel, $("$qemu" --version | head -n1), image $image, packages $(cd "$deb_dir" && echo libmhp1_*.deb cxlmem_*.deb)"
 msg "console log: $log; results: $share"
 
-t0=$(date +%s.%N)
-timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >"$log" 2>&1 &
-qpid=$!
-tpid=
-if [ "$quiet" != 1 ]; then
-	tail -n +1 -f --pid=$qpid "$log" &
-	tpid=$!
-fi
-# A guest that printed its verdict but hangs powering off is stopped.
-while kill -0 $qpid 2>/dev/null; do
-	if grep -aq "MHP-SYSTEMD-RESULT: $nonce" "$log" 2>/dev/null; then
-		for _ in $(seq 60); do kill -0 $qpid 2>/dev/null || break; sleep 1; done
-		kill $qpid 2>/dev/null
-		break
-	fi
-	sleep 1
-done
-wait $qpid
-qrc=$?
-[ -z "$tpid" ] || wait $tpid 2>/dev/null
-elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+boot_guest "$log" "MHP-SYSTEMD-RESULT: $nonce" 60
 
 fail() {
 	echo "$me: FAIL: $* (boot $boot, ${elapsed}s)" >&2

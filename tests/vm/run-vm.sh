@@ -440,31 +440,7 @@ msg "console log: $log"
 msg "host share (guest /host): $share"
 echo "${qemu_cmd[*]}" >"$rundir/qemu.cmd"
 
-t0=$(date +%s.%N)
-timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >"$log" 2>&1 &
-qpid=$!
-tpid=
-if [ "$quiet" != 1 ]; then
-	tail -n +1 -f --pid=$qpid "$log" &
-	tpid=$!
-fi
-# A guest that printed its result but hangs powering off is stopped.
-while kill -0 $qpid 2>/dev/null; do
-	if grep -aq "MHP-VM-RESULT: $nonce" "$log" 2>/dev/null; then
-		for _ in $(seq 15); do
-			kill -0 $qpid 2>/dev/null || break
-			sleep 1
-		done
-		kill $qpid 2>/dev/null
-		break
-	fi
-	sleep 1
-done
-wait $qpid
-qrc=$?
-[ -z "$tpid" ] || wait $tpid 2>/dev/null
-t1=$(date +%s.%N)
-elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+boot_guest "$log" "MHP-VM-RESULT: $nonce" 15
 echo "$elapsed" >"$rundir/elapsed"
 
 tail_log() {
