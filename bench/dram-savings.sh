@@ -7,7 +7,8 @@
 #   --modules DIR      its /lib/modules/<release> tree (if not built in)
 #   --append "ARGS"    extra kernel command line, e.g.
 #                      "memory_hotplug.memmap_on_memory=1"
-#   --cxlmem PATH      cxlmem to use (default: $MHP_CXLMEM, build/tools/cxlmem/cxlmem)
+#   --cxlmem PATH      cxlmem to use (default: $MHP_CXLMEM, else build-plain/ or build/,
+#                      never a sanitizer build)
 #   --device-gib N     measure an extra N GiB Soft Reserved device on CPU-less
 #                      node 2 (dax1.0) instead of the topology's 1 GiB dax0.0
 #   --reps N           unbound -> online cycles measured; the median is
@@ -48,13 +49,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ -z "$cxlmem" ]; then
-	for c in "$repo/build/tools/cxlmem/cxlmem" "$repo/build/tools/cxlmem"; do
-		[ -f "$c" ] && [ -x "$c" ] && { cxlmem=$c; break; }
-	done
-fi
-[ -n "$cxlmem" ] && [ -x "$cxlmem" ] ||
-	{ echo "dram-savings: no cxlmem binary; build one (meson setup build && ninja -C build) or pass --cxlmem" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+cxlmem=$(bench_cxlmem dram-savings "$cxlmem") || exit 1
 
 share=$(mktemp -d "${TMPDIR:-/tmp}/bench-dram.XXXXXX")
 trap 'rm -rf "$share"' EXIT

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$kernel" ] || { echo "dram-slope: --kernel is needed (a kernel with this series)" >&2; exit 2; }
-case "$small:$large" in *[!0-9:]*|:*|*:) echo "dram-slope: --sizes wants two whole numbers of GiB, like \"1 8\"" >&2; exit 2 ;; esac
+case "$small:$large" in *[!0-9:]*|:*|*:) echo "dram-slope: --sizes wants two whole numbers of GiB, like \"1 16\"" >&2; exit 2 ;; esac
 [ "$large" -gt "$small" ] || { echo "dram-slope: --sizes: the second size must be the larger" >&2; exit 2; }
 span=$((large - small))
 mkdir -p "$resdir"
