@@ -134,9 +134,15 @@ static int block_read(struct mhp_block *b)
 
 	rc = mhp_read_attr(ctx, buf, sizeof(buf),
 			   "/sys/devices/system/memory/memory%llu/state", idx);
-	/* no such block: an answer, not a failure, so nothing is recorded */
+	/*
+	 * No such block: an answer, not a failure, so nothing is recorded.
+	 * The kernel creates a block's directory and its state together, so
+	 * on the live system a missing state is a missing block; only a tree
+	 * can hold the directory without the file (and then that is an error).
+	 */
 	b->gone = rc == -ENOENT &&
-		  !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu", idx);
+		  (mhp_is_live(ctx) ||
+		   !mhp_exists(ctx, "/sys/devices/system/memory/memory%llu", idx));
 	if (b->gone)
 		return -ENOENT;
 	if (rc < 0)
@@ -159,22 +165,19 @@ static int block_read(struct mhp_block *b)
 
 static int block_new(struct mhp_ctx *ctx, uint64_t index, struct mhp_block **out)
 {
-	struct mhp_platform *p;
 	struct mhp_block *b;
+	uint64_t bs;
 	int rc;
 
-	rc = mhp_get_platform(ctx, &p);
+	rc = mhp_memory_block_size(ctx, &bs);
 	if (rc < 0)
 		return rc;
 	b = calloc(1, sizeof(*b));
-	if (!b) {
-		mhp_platform_unref(p);
+	if (!b)
 		return -ENOMEM;
-	}
 	b->ctx = ctx;
 	b->index = index;
-	b->size = mhp_platform_get_block_size(p);
-	mhp_platform_unref(p);
+	b->size = bs;
 	rc = block_read(b);
 	/*
 	 * An absent block is kept too, as "gone": the planner looks at a

@@ -217,7 +217,7 @@ void mhp_log(struct mhp_ctx *ctx, int priority, const char *file, int line,
 
 bool mhp_ctx_discovered(struct mhp_ctx *ctx)
 {
-	return ctx->platform || ctx->nodes_scanned || ctx->blocks ||
+	return ctx->platform || ctx->block_size || ctx->nodes_scanned || ctx->blocks ||
 	       ctx->memdevs_scanned || ctx->regions_scanned || ctx->dax_scanned;
 }
 

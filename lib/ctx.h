@@ -25,6 +25,7 @@ struct mhp_ctx {
 	char last_error[512];
 
 	struct mhp_platform *platform;	/* probed once */
+	uint64_t block_size;		/* block_size_bytes, 0 until read (platform.c) */
 	struct mhp_node *nodes;		/* sorted list, NULL until scanned */
 	bool nodes_scanned;
 	char *zoneinfo;			/* /proc/zoneinfo until memory changes (nodes.c) */

@@ -188,7 +188,7 @@ static void target_memdev_sysfs(struct mhp_ctx *ctx, const char *decoder, char *
 	char port[MHP_PATH_MAX], *slash;
 
 	buf[0] = '\0';
-	if (mhp_realpath(ctx, port, sizeof(port), "/sys/bus/cxl/devices/%s", decoder) < 0)
+	if (mhp_device_path(ctx, port, sizeof(port), "/sys/bus/cxl/devices/%s", decoder) < 0)
 		return;
 	slash = strrchr(port, '/');
 	if (!slash || slash == port)
@@ -250,7 +250,7 @@ static int region_sysfs(struct mhp_ctx *ctx, struct mhp_cxl_region *r)
 				"any supported architecture has; the device tree is corrupt",
 				n, r->resource, r->size, MHP_PHYS_ADDR_BITS);
 	/* the root decoder is the parent directory */
-	if (mhp_realpath(ctx, path, sizeof(path), "/sys/bus/cxl/devices/%s", n) == 0) {
+	if (mhp_device_path(ctx, path, sizeof(path), "/sys/bus/cxl/devices/%s", n) == 0) {
 		slash = strrchr(path, '/');
 		if (slash) {
 			*slash = '\0';

@@ -35,7 +35,7 @@ MHP_EXPORT int mhp_dax_dev_get_region_path(struct mhp_ctx *ctx, const struct mhp
 	char *slash;
 	int rc;
 
-	rc = mhp_realpath(ctx, buf, len, "/sys/bus/dax/devices/%s", mhp_dax_dev_get_name(d));
+	rc = mhp_device_path(ctx, buf, len, "/sys/bus/dax/devices/%s", mhp_dax_dev_get_name(d));
 	if (rc < 0)
 		return rc;
 	slash = strrchr(buf, '/');

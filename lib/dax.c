@@ -27,6 +27,7 @@ struct mhp_dax_dev {
 	int target_node;
 	enum mhp_dax_driver driver;
 	int memmap_knob;
+	int multi_range;	/* mapping1 exists: 1, 0, -1 until looked at */
 	enum mhp_provenance prov;
 	char chain[256];
 	char cxl_region[32];
@@ -145,20 +146,35 @@ static int read_dynamic(struct mhp_dax_dev *d)
 {
 	struct mhp_ctx *ctx = d->ctx;
 	char buf[16];
-	int rc;
 
 	d->driver = read_driver(ctx, d->name);
 	d->memmap_knob = -1;
 	if (mhp_read_attr(ctx, buf, sizeof(buf), "/sys/bus/dax/devices/%s/memmap_on_memory",
 			  d->name) > 0)
 		d->memmap_knob = buf[0] == '1' || buf[0] == 'Y' || buf[0] == 'y';
-	/* target_node is absent without CONFIG_NUMA */
-	rc = mhp_read_int_opt(ctx, &d->target_node, "/sys/bus/dax/devices/%s/target_node",
-			      d->name);
-	if (rc == -ENOENT)
-		d->target_node = -1;
-	else if (rc < 0)
-		return rc;
+	return 0;
+}
+
+/*
+ * target_node is fixed when the device is created (the region's target),
+ * so it is read once; libdaxctl has already read it on the live system.
+ */
+static int read_target_node(struct mhp_dax_dev *d)
+{
+	struct mhp_ctx *ctx = d->ctx;
+	int rc;
+
+	if (d->dd) {
+		d->target_node = daxctl_dev_get_target_node(d->dd);
+	} else {
+		/* target_node is absent without CONFIG_NUMA */
+		rc = mhp_read_int_opt(ctx, &d->target_node,
+				      "/sys/bus/dax/devices/%s/target_node", d->name);
+		if (rc == -ENOENT)
+			d->target_node = -1;
+		else if (rc < 0)
+			return rc;
+	}
 	if (d->target_node < -1 || d->target_node >= MHP_MAX_NUMNODES)
 		return mhp_fail(ctx, -ERANGE, "%s: target_node %d is not a node id "
 				"(-1 or below %d)", d->name, d->target_node,
@@ -217,6 +233,7 @@ static int dev_add(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail, const char *
 	d->ctx = ctx;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->dd = dd;
+	d->multi_range = -1;
 	if (dd) {
 		unsigned long long res = daxctl_dev_get_resource(dd);
 
@@ -230,12 +247,14 @@ static int dev_add(struct mhp_ctx *ctx, struct mhp_dax_dev ***tail, const char *
 	if (rc == 0)
 		rc = check_range(d);
 	if (rc == 0)
+		rc = read_target_node(d);
+	if (rc == 0)
 		rc = read_dynamic(d);
 	if (rc < 0) {
 		free(d);
 		return rc;
 	}
-	if (mhp_realpath(ctx, devpath, sizeof(devpath), "/sys/bus/dax/devices/%s", name) == 0) {
+	if (mhp_device_path(ctx, devpath, sizeof(devpath), "/sys/bus/dax/devices/%s", name) == 0) {
 		char *slash;
 
 		mhp_dax_classify(devpath, &d->prov, d->chain, sizeof(d->chain),
@@ -389,6 +408,8 @@ MHP_EXPORT struct mhp_dax_dev *mhp_dax_dev_get_by_name(struct mhp_ctx *ctx,
 
 MHP_EXPORT int mhp_dax_dev_refresh(struct mhp_dax_dev *d)
 {
+	/* a resize (of an unbound device) may have added or dropped a range */
+	d->multi_range = -1;
 	return read_dynamic(d);
 }
 
@@ -406,7 +427,15 @@ int mhp_dax_dev_block_range(const struct mhp_dax_dev *d, uint64_t block_size,
 {
 	if (d->resource == UINT64_MAX || !block_size)
 		return -ENXIO;
-	if (mhp_exists(d->ctx, "/sys/bus/dax/devices/%s/mapping1", d->name))
+	/*
+	 * multi_range caches a fact of the device, looked up on first use
+	 * (planning, applying and listing each ask): the object is logically
+	 * unchanged, so callers keep their const.
+	 */
+	if (d->multi_range < 0)
+		((struct mhp_dax_dev *)d)->multi_range =
+			mhp_exists(d->ctx, "/sys/bus/dax/devices/%s/mapping1", d->name);
+	if (d->multi_range)
 		return -EOPNOTSUPP;
 	*first = DIV_ROUND_UP(d->resource, block_size);
 	*end = (d->resource + d->size) / block_size;

@@ -311,19 +311,14 @@ static int dev_block_range(struct mhp_ctx *ctx, struct mhp_dax_dev *dev,
 			   uint64_t *first, uint64_t *end)
 {
 	uint64_t res = mhp_dax_dev_get_resource(dev), bs;
-	struct mhp_platform *p;
 	int rc;
 
 	if (res == UINT64_MAX)
 		return mhp_fail(ctx, -EACCES, "the physical range of %s is unreadable",
 				mhp_dax_dev_get_name(dev));
-	rc = mhp_get_platform(ctx, &p);
+	rc = mhp_memory_block_size(ctx, &bs);
 	if (rc < 0)
 		return rc;
-	bs = mhp_platform_get_block_size(p);
-	mhp_platform_unref(p);
-	if (!bs)
-		return mhp_fail(ctx, -EINVAL, "the memory block size is unknown");
 	rc = mhp_dax_dev_block_range(dev, bs, first, end);
 	if (rc == -EOPNOTSUPP)
 		return mhp_fail(ctx, rc,
@@ -337,14 +332,10 @@ static uint64_t migrated_so_far(struct mhp_ctx *ctx)
 {
 	char *text = mhp_read_file(ctx, "/proc/vmstat");
 	unsigned long long pages;
-	struct mhp_platform *p;
 	uint64_t bytes = UINT64_MAX;
 
-	if (text && mhp_stat_value(text, "pgmigrate_success", &pages) == 0 &&
-	    mhp_get_platform(ctx, &p) == 0) {
-		bytes = pages * mhp_platform_get_page_size(p);
-		mhp_platform_unref(p);
-	}
+	if (text && mhp_stat_value(text, "pgmigrate_success", &pages) == 0)
+		bytes = pages * mhp_page_size(ctx);
 	free(text);
 	return bytes;
 }

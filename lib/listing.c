@@ -103,14 +103,9 @@ static int dax_block_range(struct mhp_ctx *ctx, const struct mhp_dax_dev *d,
 			   uint64_t *first, uint64_t *end, uint64_t *block_size)
 {
 	uint64_t res = mhp_dax_dev_get_resource(d);
-	struct mhp_platform *p;
 	uint64_t bs;
 
-	if (res == UINT64_MAX || mhp_get_platform(ctx, &p) < 0)
-		return -ENXIO;
-	bs = mhp_platform_get_block_size(p);
-	mhp_platform_unref(p);
-	if (!bs)
+	if (res == UINT64_MAX || mhp_memory_block_size(ctx, &bs) < 0)
 		return -ENXIO;
 	*block_size = bs;
 	return mhp_dax_dev_block_range(d, bs, first, end);

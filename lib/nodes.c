@@ -102,20 +102,32 @@ static int parse_zoneinfo(struct mhp_ctx *ctx,
 {
 	enum mhp_zone zone = MHP_ZONE_NONE;
 	char *text, *line, *save;
-	long page_size = 4096;
+	uint64_t page_size = mhp_page_size(ctx);
 	int node = -1, rc;
 
 	rc = zoneinfo_text(ctx, &text);
 	if (rc < 0)
 		return rc;	/* -ENOENT: e.g. a tree holding only sysfs */
-	if (ctx->platform)
-		page_size = (long)mhp_platform_get_page_size(ctx->platform);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char zname[32];
+		char zname[32], *end;
 		unsigned long long pages;
 
-		if (sscanf(line, "Node %d, zone %31s", &node, zname) == 2) {
+		/*
+		 * Nearly every line is a counter: test the prefix before any
+		 * sscanf(), which would otherwise run twice per line, several
+		 * thousand times per read on a machine of a few nodes.
+		 */
+		if (line[0] == ' ')
+			line += strspn(line, " ");
+		if (strncmp(line, "managed ", 8) == 0) {
+			pages = strtoull(line + 8, &end, 10);
+			if (end != line + 8 && zone != MHP_ZONE_NONE)
+				fn(arg, node, zone, pages * page_size);
+			continue;
+		}
+		if (strncmp(line, "Node ", 5) == 0 &&
+		    sscanf(line, "Node %d, zone %31s", &node, zname) == 2) {
 			if (node < 0 || node >= MHP_MAX_NUMNODES) {
 				free(text);
 				return mhp_fail(ctx, -ERANGE, "%s/proc/zoneinfo: node %d "
@@ -125,10 +137,7 @@ static int parse_zoneinfo(struct mhp_ctx *ctx,
 			zone = strcmp(zname, "Movable") == 0 ? MHP_ZONE_MOVABLE :
 			       strcmp(zname, "Device") == 0 ? MHP_ZONE_NONE :
 							      MHP_ZONE_NORMAL;
-			continue;
 		}
-		if (sscanf(line, " managed %llu", &pages) == 1 && zone != MHP_ZONE_NONE)
-			fn(arg, node, zone, pages * page_size);
 	}
 	free(text);
 	return 0;

@@ -117,7 +117,25 @@ static void probe_arch(struct mhp_ctx *ctx, struct mhp_platform *p)
 		    "(x86_64, arm64, ppc64, riscv64)");
 }
 
-static uint64_t probe_page_size(struct mhp_ctx *ctx)
+/* uname(2) on the live system: the same string, one system call, not three */
+static void probe_release(struct mhp_ctx *ctx, struct mhp_platform *p)
+{
+	struct utsname u;
+
+	if (mhp_is_live(ctx) && uname(&u) == 0) {
+		snprintf(p->kernel_release, sizeof(p->kernel_release), "%s", u.release);
+		return;
+	}
+	if (mhp_read_attr(ctx, p->kernel_release, sizeof(p->kernel_release),
+			  "/proc/sys/kernel/osrelease") > 0)
+		return;
+	p->kernel_release[0] = '\0';
+	add_unknown(p, "kernel_release", "no proc/sys/kernel/osrelease in %s; the "
+		    "rule set falls back to stock 6.1 where the ABI is silent",
+		    mhp_is_live(ctx) ? "/" : "the sysroot");
+}
+
+uint64_t mhp_page_size(struct mhp_ctx *ctx)
 {
 	uint64_t v;
 
@@ -204,6 +222,24 @@ static int param_int(struct mhp_ctx *ctx, const char *name)
 	return atoi(buf);
 }
 
+struct knob_scan {
+	char *with, *without;
+	size_t len;
+};
+
+static int note_knob(struct mhp_ctx *ctx, const char *name, void *arg)
+{
+	struct knob_scan *k = arg;
+
+	if (mhp_exists(ctx, "/sys/bus/dax/devices/%s/memmap_on_memory", name)) {
+		snprintf(k->with, k->len, "%s", name);
+		return 1;	/* one is proof enough */
+	}
+	if (!k->without[0])
+		snprintf(k->without, k->len, "%s", name);
+	return 0;
+}
+
 /*
  * The dax memmap_on_memory attribute: the name of the first dax device
  * that has it into @with, of the first that lacks it into @without
@@ -211,25 +247,11 @@ static int param_int(struct mhp_ctx *ctx, const char *name)
  */
 static void scan_dax_knobs(struct mhp_ctx *ctx, char *with, char *without, size_t len)
 {
-	char path[MHP_PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
+	struct knob_scan k = { .with = with, .without = without, .len = len };
 
 	with[0] = without[0] = '\0';
-	if (mhp_path(ctx, path, sizeof(path), "/sys/bus/dax/devices") < 0)
-		return;
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((de = readdir(dir)) && !with[0]) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (mhp_exists(ctx, "/sys/bus/dax/devices/%s/memmap_on_memory", de->d_name))
-			snprintf(with, len, "%s", de->d_name);
-		else if (!without[0])
-			snprintf(without, len, "%s", de->d_name);
-	}
-	closedir(dir);
+	if (mhp_dir_foreach(ctx, "dax", note_knob, &k, "/sys/bus/dax/devices") < 0)
+		mhp_clear_error(ctx);
 }
 
 static enum mhp_kmem_state probe_kmem(struct mhp_ctx *ctx, const char *release)
@@ -461,6 +483,36 @@ static void probe_rules(struct mhp_ctx *ctx, struct mhp_platform *p, const char 
 			p->rules_source = MHP_EVIDENCE_RELEASE;
 }
 
+/*
+ * block_size_bytes, read once per context: it cannot change while the
+ * system runs. Kept apart from probe() so that offlining and the block
+ * cache do not pay for a probe they do not use.
+ */
+int mhp_memory_block_size(struct mhp_ctx *ctx, uint64_t *block_size)
+{
+	uint64_t v;
+	int rc;
+
+	if (ctx->block_size) {
+		*block_size = ctx->block_size;
+		return 0;
+	}
+	rc = mhp_read_u64_opt(ctx, &v, true, "/sys/devices/system/memory/block_size_bytes");
+	if (rc == -ENOENT)
+		return mhp_fail(ctx, -ENOENT,
+				"%s/sys/devices/system/memory/block_size_bytes is missing: the kernel was built without memory hotplug (CONFIG_MEMORY_HOTPLUG)",
+				ctx->sysroot);
+	if (rc < 0)
+		return rc;
+	if (v == 0 || (v & (v - 1)) || v < mhp_page_size(ctx))
+		return mhp_fail(ctx, -EINVAL,
+				"%s/sys/devices/system/memory/block_size_bytes: %#llx is not a plausible memory block size (a power of two of at least one page)",
+				ctx->sysroot, (unsigned long long)v);
+	ctx->block_size = v;
+	*block_size = v;
+	return 0;
+}
+
 static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 {
 	struct mhp_platform_desc *d = &p->desc;
@@ -472,27 +524,12 @@ static int probe(struct mhp_ctx *ctx, struct mhp_platform *p)
 	/* unknown arches keep going with what is probed */
 	if (d->arch[0] && mhp_platform_desc_defaults(d, d->arch) < 0)
 		mhp_clear_error(ctx);
-	if (mhp_read_attr(ctx, p->kernel_release, sizeof(p->kernel_release),
-			  "/proc/sys/kernel/osrelease") <= 0) {
-		p->kernel_release[0] = '\0';
-		add_unknown(p, "kernel_release", "no proc/sys/kernel/osrelease in %s; the "
-			    "rule set falls back to stock 6.1 where the ABI is silent",
-			    mhp_is_live(ctx) ? "/" : "the sysroot");
-	}
-	d->page_size = probe_page_size(ctx);
+	probe_release(ctx, p);
+	d->page_size = mhp_page_size(ctx);
 
-	rc = mhp_read_u64_opt(ctx, &v, true, "/sys/devices/system/memory/block_size_bytes");
-	if (rc == -ENOENT)
-		return mhp_fail(ctx, -ENOENT,
-				"%s/sys/devices/system/memory/block_size_bytes is missing: the kernel was built without memory hotplug (CONFIG_MEMORY_HOTPLUG)",
-				ctx->sysroot);
+	rc = mhp_memory_block_size(ctx, &d->block_size);
 	if (rc < 0)
 		return rc;
-	if (v == 0 || (v & (v - 1)) || v < d->page_size)
-		return mhp_fail(ctx, -EINVAL,
-				"%s/sys/devices/system/memory/block_size_bytes: %#llx is not a plausible memory block size (a power of two of at least one page)",
-				ctx->sysroot, (unsigned long long)v);
-	d->block_size = v;
 	d->pmd_size = probe_pmd_size(ctx, p);
 	d->pageblock_size = probe_pageblock_size(ctx, p);
 	d->struct_page_size = 64;

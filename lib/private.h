@@ -258,8 +258,11 @@ char *mhp_read_file(struct mhp_ctx *ctx, const char *fmt, ...)
 /* Last path component of the symlink @fmt points to, into @buf. */
 int mhp_read_link_name(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Canonical path below the sysroot (sysroot prefix removed). */
-int mhp_realpath(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+/*
+ * The directory a device link in a bus directory points to, below the
+ * sysroot (sysroot prefix removed); one readlink (sysfs.c says why).
+ */
+int mhp_device_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /*
@@ -351,6 +354,12 @@ int mhp_dax_dev_block_range(const struct mhp_dax_dev *d, uint64_t block_size,
 /* Unbind a live dax device through libdaxctl; -EOPNOTSUPP below a sysroot (dax.c). */
 int mhp_dax_dev_disable(struct mhp_dax_dev *d);
 void mhp_platform_free_cached(struct mhp_ctx *ctx);
+/*
+ * The two platform facts that offlining and the block cache need, without
+ * the whole probe (zoneinfo, agents, rule set) that only planning uses.
+ */
+int mhp_memory_block_size(struct mhp_ctx *ctx, uint64_t *block_size);
+uint64_t mhp_page_size(struct mhp_ctx *ctx);
 
 /* ---- lock and journal (journal.c) ---- */
 

@@ -219,6 +219,17 @@ static const char *file_type_name(mode_t mode)
 }
 
 /*
+ * A live /sys or /proc attribute: the kernel makes these regular files, so
+ * the type check below is for trees and user files only. It would cost an
+ * fstat for each of the hundred-odd attributes an online-region reads.
+ */
+static bool kernel_file(struct mhp_ctx *ctx, const char *path)
+{
+	return ctx && mhp_is_live(ctx) &&
+	       (strncmp(path, "/sys/", 5) == 0 || strncmp(path, "/proc/", 6) == 0);
+}
+
+/*
  * Open @path for reading without blocking on a FIFO and check that it is
  * a regular file (or, with @allow_pipe, a pipe). On failure returns a
  * negative errno and leaves a reason in @why.
@@ -237,6 +248,8 @@ static int open_for_read(struct mhp_ctx *ctx, const char *path, bool allow_pipe,
 		snprintf(why, whylen, "%s", strerror(-fd));
 		return fd;
 	}
+	if (kernel_file(ctx, path))
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		int rc = -errno;
 
@@ -625,11 +638,52 @@ int mhp_read_link_name(struct mhp_ctx *ctx, char *buf, size_t len, const char *f
 	return 0;
 }
 
-int mhp_realpath(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+/*
+ * The link's target, read with one readlink: directly on the live system,
+ * through a confined O_PATH descriptor below a sysroot.
+ */
+static ssize_t read_link(struct mhp_ctx *ctx, const char *path, char *buf, size_t len)
 {
-	char path[MHP_PATH_MAX], *real;
+	ssize_t n;
+	int fd;
+
+	if (mhp_is_live(ctx)) {
+		n = readlink(path, buf, len - 1);
+		if (n < 0)
+			return -errno;
+	} else {
+		fd = open_confined(ctx, path, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0)
+			return fd;
+		n = readlinkat(fd, "", buf, len - 1);
+		if (n < 0)
+			n = -errno;
+		close(fd);
+		if (n < 0)
+			return n;
+	}
+	if ((size_t)n >= len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * A device's directory from its link in a bus directory (fmt names
+ * /sys/bus/X/devices/NAME), below the sysroot, without the sysroot prefix.
+ * The bus directories and every directory under /sys/devices are real
+ * kernfs directories, so the link's target joined to the link's own
+ * directory is already canonical: one readlink where realpath(3) makes
+ * one per component (nine for an hmem dax device, more for CXL). ".."
+ * never leaves the sysroot, as with openat2's RESOLVE_IN_ROOT.
+ */
+int mhp_device_path(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+{
+	char path[MHP_PATH_MAX], target[MHP_PATH_MAX], joined[2 * MHP_PATH_MAX];
 	size_t root = strlen(ctx->sysroot);
+	char *slash;
 	va_list ap;
+	ssize_t n;
 	int rc;
 
 	va_start(ap, fmt);
@@ -637,19 +691,25 @@ int mhp_realpath(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ..
 	va_end(ap);
 	if (rc < 0)
 		return rc;
-	real = realpath(path, NULL);
-	if (!real)
-		return -errno;
-	rc = 0;
-	if (root && (strncmp(real, ctx->sysroot, root) != 0 ||
-		     (real[root] != '/' && real[root] != '\0')))
-		rc = -EXDEV;	/* link escapes the sysroot */
-	else if (strlen(real + root) >= len)
-		rc = -ENAMETOOLONG;
-	else
-		strcpy(buf, real + root);
-	free(real);
-	return rc;
+	n = read_link(ctx, path, target, sizeof(target));
+	if (n == -EINVAL) {
+		/* not a link: the directory itself */
+		snprintf(joined, sizeof(joined), "/%s", path + root);
+	} else if (n < 0) {
+		return (int)n;
+	} else if (target[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", target);
+	} else {
+		slash = strrchr(path + root, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(joined, sizeof(joined), "/%s/%s", path + root, target);
+	}
+	normalize(joined);
+	if (strlen(joined) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, joined);
+	return 0;
 }
 
 /* ---- directories ---- */
