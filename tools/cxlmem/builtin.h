@@ -27,6 +27,9 @@ int cmd_reconfigure_device(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_boot(int argc, char **argv, struct mhp_ctx *ctx);
 int cmd_export(int argc, char **argv, struct mhp_ctx *ctx);
 
+/* Warn on stderr when an interrupted run left a journal (cxlmem recover). */
+void cxlmem_warn_pending(struct mhp_ctx *ctx);
+
 /*
  * Resolve TARGET with mhp_resolve_target(); on failure print why as
  * "@cmd: ..." and return a negative errno. free() *devs.

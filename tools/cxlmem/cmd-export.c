@@ -550,6 +550,7 @@ int cmd_export(int argc, char **argv, struct mhp_ctx *ctx)
 			return 1;
 		}
 	}
+	cxlmem_warn_pending(ctx);
 	if (!fn) {
 		fprintf(stderr, "cxlmem export: give --format prometheus or --format nfd\n");
 		return 1;

@@ -276,6 +276,8 @@ int cmd_online_region(int argc, char **argv, struct mhp_ctx *ctx)
 		json_object_put(out);
 		return 1;
 	}
+	if (flags & MHP_APPLY_DRY_RUN)
+		cxlmem_warn_pending(ctx);
 	if (!plan_file && optind + 1 != argc) {
 		fprintf(stderr, "%s: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN) or --plan FILE\n",
 			cmd);

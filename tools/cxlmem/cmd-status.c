@@ -49,6 +49,7 @@ int cmd_status(int argc, char **argv, struct mhp_ctx *ctx)
 			return 1;
 		}
 	}
+	cxlmem_warn_pending(ctx);
 	if (optind + 1 != argc) {
 		fprintf(stderr, "cxlmem status: give exactly one TARGET (all, daxX.Y, regionN or dax_regionN)\n");
 		return 1;

@@ -41,6 +41,16 @@ int cxlmem_resolve(struct mhp_ctx *ctx, const char *cmd, const char *target,
 	return rc;
 }
 
+void cxlmem_warn_pending(struct mhp_ctx *ctx)
+{
+	const char *dev = mhp_journal_pending(ctx);
+
+	if (dev)
+		fprintf(stderr,
+			"cxlmem: warning: an interrupted run left a journal for %s; run 'cxlmem recover' (or online-region --recover)\n",
+			dev);
+}
+
 static void usage(FILE *out)
 {
 	size_t i;
@@ -199,11 +209,14 @@ int main(int argc, char **argv)
 		}
 	}
 	warn_if_sysroot_is_live(ctx, sysroot ? sysroot : getenv("MHP_SYSROOT"));
-	if (strcmp(cmd->name, "recover") != 0 && strcmp(cmd->name, "plan") != 0 &&
-	    mhp_journal_pending(ctx))
-		fprintf(stderr,
-			"cxlmem: warning: an interrupted run left a journal for %s; run 'cxlmem recover' (or online-region --recover)\n",
-			mhp_journal_pending(ctx));
+	/*
+	 * An interrupted run's journal: list warns here; status, export and
+	 * the dry runs warn once their --state-dir is parsed, and a command
+	 * that changes things refuses the journal under its run lock (plan
+	 * only computes and is exempt).
+	 */
+	if (strcmp(cmd->name, "list") == 0)
+		cxlmem_warn_pending(ctx);
 	if (cmd->changes)
 		cxlmem_catch_signals(ctx);
 	/* subcommands parse from their own argv[0]; optind 0 re-inits getopt */
