@@ -656,8 +656,9 @@ static ssize_t read_link(struct mhp_ctx *ctx, const char *path, char *buf, size_
 		if (fd < 0)
 			return fd;
 		n = readlinkat(fd, "", buf, len - 1);
+		/* on an O_PATH descriptor of a non-link, readlinkat says ENOENT */
 		if (n < 0)
-			n = -errno;
+			n = errno == ENOENT ? -EINVAL : -errno;
 		close(fd);
 		if (n < 0)
 			return n;

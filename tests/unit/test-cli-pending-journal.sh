@@ -40,6 +40,9 @@ warns 0 online-region --dry-run --state-dir /other dax0.0
 warns 0 status --state-dir /other dax0.0
 warns 1 export --format nfd
 warns 1 boot --dry-run --all --config "$tmp/root/other"
+warns 1 boot --all --config "$tmp/root/other"
+# no --state-dir of its own: warned by the dispatcher (dax0.0 is devdax already)
+warns 1 reconfigure-device -m devdax dax0.0
 
 # a real run: refused, the one message names recover, no warning on top
 rc=0

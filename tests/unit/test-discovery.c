@@ -331,6 +331,39 @@ static void test_dax_hmem(void **state)
 	sr_free(root);
 }
 
+/*
+ * A device's directory is its bus link's target joined to the bus
+ * directory, one readlink: a tree's link that climbs above the root stays
+ * in the tree, and a real directory in place of the link is the directory.
+ */
+static void test_dax_device_path(void **state)
+{
+	char *root = sr_new_hmem(), buf[MHP_PATH_MAX];
+	struct mhp_ctx *ctx = ctx_at(root);
+	struct mhp_dax_dev *d = mhp_dax_dev_get_by_name(ctx, "dax0.0");
+
+	assert_non_null(d);
+	assert_int_equal(mhp_dax_dev_get_region_path(ctx, d, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/sys/devices/platform/hmem.0");
+	sr_link(root, "/sys/bus/dax/devices/dax0.0",
+		"../../../../../../../../sys/devices/platform/hmem.0/dax0.0");
+	assert_int_equal(mhp_dax_dev_get_region_path(ctx, d, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/sys/devices/platform/hmem.0");
+	mhp_unref(ctx);
+
+	sr_rm(root, "/sys/bus/dax/devices/dax0.0");
+	sr_file(root, "/sys/bus/dax/devices/dax0.0/size", "1073741824\n");
+	sr_file(root, "/sys/bus/dax/devices/dax0.0/resource", "0x100000000\n");
+	ctx = ctx_at(root);
+	d = mhp_dax_dev_get_by_name(ctx, "dax0.0");
+	assert_non_null(d);
+	assert_int_equal(mhp_dax_dev_get_region_path(ctx, d, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/sys/bus/dax/devices");
+	assert_string_equal(mhp_dax_dev_get_region(d), "devices");
+	mhp_unref(ctx);
+	sr_free(root);
+}
+
 static void test_classify(void **state)
 {
 	static const struct {
@@ -1000,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_absurd_values),
 		cmocka_unit_test(test_zoneinfo_not_a_file),
 		cmocka_unit_test(test_sysroot_empty_and_live),
+		cmocka_unit_test(test_dax_device_path),
 		cmocka_unit_test(test_sysroot_confines_writes),
 		cmocka_unit_test(test_sysroot_reads_survive_renames),
 	};

@@ -267,8 +267,8 @@ int cmd_boot(int argc, char **argv, struct mhp_ctx *ctx)
 		boot_usage(stderr);
 		return 1;
 	}
-	if (b.flags & MHP_APPLY_DRY_RUN)
-		cxlmem_warn_pending(ctx);
+	/* also when a run refuses it: the device may not be in the config */
+	cxlmem_warn_pending(ctx);
 	if (cxlmem_conf_load(b.confdir, conf_log, &b, &b.conf) < 0) {
 		blog(&b, LOG_ERR, "the configuration in %s is invalid; nothing was changed",
 		     b.confdir);

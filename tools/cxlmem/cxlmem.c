@@ -17,16 +17,24 @@ struct command {
 	int (*fn)(int argc, char **argv, struct mhp_ctx *ctx);
 	const char *summary;
 	bool changes;	/* changes the system: signals cancel, SIGPIPE ignored */
+	/*
+	 * Warn here about an interrupted run's journal: the commands with no
+	 * --state-dir of their own. The others warn once it is parsed, or
+	 * refuse the journal under the run lock (cmd-online.c).
+	 */
+	bool warns_pending;
 };
 
 static const struct command commands[] = {
-	{ "list", cmd_list, "show the platform, nodes, CXL regions, DAX devices and memory blocks" },
+	{ "list", cmd_list, "show the platform, nodes, CXL regions, DAX devices and memory blocks",
+	  false, true },
 	{ "plan", cmd_plan, "plan how a region or DAX device becomes system RAM (or model a platform)" },
 	{ "online-region", cmd_online_region, "apply the plan: bind kmem and online every block in its zone", true },
 	{ "offline-region", cmd_offline_region, "offline every block, unbind kmem, rebind device_dax", true },
 	{ "status", cmd_status, "live state of a region or DAX device against its applied plan" },
 	{ "recover", cmd_recover, "finish or roll back an interrupted online-region", true },
-	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax", true },
+	{ "reconfigure-device", cmd_reconfigure_device, "daxctl-compatible: -m system-ram|devdax",
+	  true, true },
 	{ "export", cmd_export, "write metrics (prometheus) or a feature file (nfd) for fleet collectors" },
 	{ "boot", cmd_boot, "bring the devices named in /etc/cxlmem/cxlmem.conf online (systemd)", true },
 };
@@ -209,13 +217,7 @@ int main(int argc, char **argv)
 		}
 	}
 	warn_if_sysroot_is_live(ctx, sysroot ? sysroot : getenv("MHP_SYSROOT"));
-	/*
-	 * An interrupted run's journal: list warns here; status, export and
-	 * the dry runs warn once their --state-dir is parsed, and a command
-	 * that changes things refuses the journal under its run lock (plan
-	 * only computes and is exempt).
-	 */
-	if (strcmp(cmd->name, "list") == 0)
+	if (cmd->warns_pending)
 		cxlmem_warn_pending(ctx);
 	if (cmd->changes)
 		cxlmem_catch_signals(ctx);
