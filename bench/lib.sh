@@ -22,6 +22,25 @@ bench_cxlmem() {
 	echo "$c"
 }
 
+# bench_qemu NAME [PATH|10|system]: the emulator to boot the guest with, on
+# stdout. "10" is the QEMU 10 scripts/install-deps.sh unpacks for the 6.12
+# tests, "system" Debian 12's qemu-system-x86_64 (QEMU 7.2). By default the
+# first when it is there: QEMU 7.2 translates x86 code per virtual address,
+# so with ASLR every new process pays again for all the code it runs, a
+# cost no CPU has, which would be measured as the tools' (bench/README.md).
+bench_qemu() {
+	local me=$1 q=${2:-} env=${MHP_CACHE_DIR:-/var/cache/libmhp}/modern/env q10
+	q10=$(sed -n 's/^MHP_VM_QEMU10=//p' "$env" 2>/dev/null | tail -n1)
+	case "$q" in
+	'') if [ -n "$q10" ] && [ -x "$q10" ]; then q=$q10; else q=qemu-system-x86_64; fi ;;
+	10) q=$q10
+	    [ -n "$q" ] || { echo "$me: no QEMU 10 in $env; run scripts/install-deps.sh" >&2; return 1; } ;;
+	system) q=qemu-system-x86_64 ;;
+	esac
+	command -v "$q" >/dev/null 2>&1 || { echo "$me: $q is not an executable emulator" >&2; return 1; }
+	command -v "$q"
+}
+
 # bench_guest_kernel SHARE: the guest's kernel release, as the guest wrote it
 bench_guest_kernel() {
 	if [ -s "$1/bench.env" ]; then
