@@ -608,36 +608,6 @@ int mhp_read_user_file(struct mhp_ctx *ctx, const char *path, size_t max, char *
 	return (int)n;
 }
 
-int mhp_read_link_name(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
-{
-	char path[MHP_PATH_MAX], target[MHP_PATH_MAX];
-	const char *base;
-	va_list ap;
-	ssize_t n;
-	int rc, fd;
-
-	va_start(ap, fmt);
-	rc = vpath(ctx, path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return rc;
-	fd = open_confined(ctx, path, O_PATH | O_NOFOLLOW, 0);
-	if (fd < 0)
-		return fd;
-	n = readlinkat(fd, "", target, sizeof(target) - 1);
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	if (rc < 0)
-		return rc;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) >= len)
-		return -ENAMETOOLONG;
-	strcpy(buf, base);
-	return 0;
-}
-
 /*
  * The link's target, read with one readlink: directly on the live system,
  * through a confined O_PATH descriptor below a sysroot.
@@ -667,6 +637,30 @@ static ssize_t read_link(struct mhp_ctx *ctx, const char *path, char *buf, size_
 		return -ENAMETOOLONG;
 	buf[n] = '\0';
 	return n;
+}
+
+int mhp_read_link_name(struct mhp_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+{
+	char path[MHP_PATH_MAX], target[MHP_PATH_MAX];
+	const char *base;
+	va_list ap;
+	ssize_t n;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vpath(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	n = read_link(ctx, path, target, sizeof(target));
+	if (n < 0)
+		return (int)n;
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
 }
 
 /*
