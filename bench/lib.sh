@@ -37,7 +37,7 @@ bench_qemu() {
 	    [ -n "$q" ] || { echo "$me: no QEMU 10 in $env; run scripts/install-deps.sh" >&2; return 1; } ;;
 	system) q=qemu-system-x86_64 ;;
 	esac
-	command -v "$q" >/dev/null 2>&1 || { echo "$me: $q is not an executable emulator" >&2; return 1; }
+	command -v "$q" >/dev/null 2>&1 || { echo "$me: the emulator $q is not an executable; give --qemu PATH, 10 (scripts/install-deps.sh unpacks it) or system (apt-get install qemu-system-x86)" >&2; return 1; }
 	command -v "$q"
 }
 
